@@ -1,0 +1,49 @@
+import { buildVcoConfig } from '../../config/vco.js';
+import { buildDestinations } from '../../config/siem.js';
+import { VcoClient } from '../../collect/client.js';
+import { discoverEnterprises } from '../../collect/discovery.js';
+import { checkDestination, type CheckReport } from '../../ship/check.js';
+import { EXIT_OK, EXIT_RUNTIME, errorMessage } from '../../errors.js';
+import type { CommandContext } from '../context.js';
+
+/**
+ * `vco-siem check`: authenticates to the VCO and connects to each destination (TLS handshake,
+ * certificate subject and expiry), sending no event and writing nothing.
+ */
+export async function checkCommand(ctx: CommandContext): Promise<number> {
+  const vco = buildVcoConfig(ctx.settings);
+  const destinations = buildDestinations(ctx.settings);
+  let ok = true;
+
+  ctx.print(`VCO ${vco.baseUrl} (${vco.auth.kind === 'token' ? 'API token' : `${vco.login} login as ${vco.auth.username}`})`);
+  try {
+    const client = new VcoClient({ baseUrl: vco.baseUrl, auth: vco.auth, ...(vco.ca ? { ca: vco.ca } : {}), timeoutMs: vco.timeoutMs, maxRetries: 0, logger: ctx.logger });
+    const enterprises = await discoverEnterprises(client, { login: vco.login, ...(vco.enterpriseIds ? { enterpriseIds: vco.enterpriseIds } : {}), signal: ctx.signal });
+    ctx.print(`  OK    authenticated; ${enterprises.length} enterprise(s): ${enterprises.map((e) => `${e.name} (id ${e.id})`).join(', ')}`);
+  } catch (error) {
+    ok = false;
+    ctx.print(`  FAIL  ${errorMessage(error)}`);
+  }
+
+  for (const destination of destinations) {
+    const report = await checkDestination(destination, ctx.signal);
+    ok &&= report.ok;
+    ctx.print(describe(report, `${destination.format} over ${destination.protocol}, ${destination.framing} framing`));
+  }
+  return ok ? EXIT_OK : EXIT_RUNTIME;
+}
+
+function describe(report: CheckReport, what: string): string {
+  const lines = [`Destination ${report.destination}: ${report.address}${report.resolved ? ` (${report.resolved})` : ''}, ${what}`];
+  lines.push(report.ok ? '  OK    connected' : `  FAIL  ${report.error ?? 'not reachable'}`);
+  if (report.tls) {
+    const t = report.tls;
+    lines.push(`        TLS ${t.protocol ?? '?'} ${t.cipher}`);
+    lines.push(`        certificate subject: ${t.subject}; issuer: ${t.issuer}`);
+    if (t.subjectAltName) lines.push(`        names: ${t.subjectAltName}`);
+    lines.push(`        valid until ${t.validTo} (${t.daysLeft} days left); sha256 ${t.fingerprint256}`);
+    lines.push(`        ${t.authorized ? 'trusted' : `NOT trusted: ${t.authorizationError ?? 'unknown reason'}`}`);
+  }
+  for (const note of report.notes) lines.push(`  note  ${note}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,110 @@
+import { buildDataDir } from '../../config/collect.js';
+import { buildDestinations } from '../../config/siem.js';
+import { setting } from '../../config/settings.js';
+import { ConfigError, EXIT_OK, EXIT_RUNTIME } from '../../errors.js';
+import { createEncoder, loadMapping, type Mapping } from '../../map/index.js';
+import type { Destination } from '../../ship/destination.js';
+import { forwardEnterprise, type ForwardSummary } from '../../ship/forwarder.js';
+import { listEnterpriseDirs } from '../../store/paths.js';
+import { renderTable } from '../table.js';
+import type { CommandContext } from '../context.js';
+import { withDataLock } from './collect.js';
+import { recordRun } from './run-record.js';
+
+export interface ShipConfig {
+  dataDir: string;
+  destinations: Destination[];
+  mapping: Mapping;
+}
+
+/**
+ * Destinations and mapping, validated up front: a bad setting or mapping file fails here with exit 2,
+ * never in the middle of a run. `--destination NAME` narrows the list.
+ */
+export async function prepareShip(ctx: CommandContext, argv: Record<string, unknown>): Promise<ShipConfig> {
+  let destinations = buildDestinations(ctx.settings);
+  const only = typeof argv.destination === 'string' ? argv.destination : undefined;
+  if (only !== undefined) {
+    destinations = destinations.filter((d) => d.name === only);
+    if (destinations.length === 0) {
+      throw new ConfigError(`--destination ${only} matches no destination: configured are ${buildDestinations(ctx.settings).map((d) => d.name).join(', ')}`);
+    }
+  }
+  const mapping = await loadMapping(setting(ctx.settings, 'MAPPING_FILE'));
+  for (const d of destinations) createEncoder({ ...d.encoder, format: d.format, mapping, lineSafe: d.framing === 'lf' });
+  return { dataDir: buildDataDir(ctx.settings), destinations, mapping };
+}
+
+export interface ForwardOutcome {
+  summaries: ForwardSummary[];
+  sent: number;
+  pending: number;
+  failed: number;
+  truncated: number;
+}
+
+/** Sends what each destination has not yet received, enterprise by enterprise; the caller holds the lock. */
+export async function forwardPhase(ctx: CommandContext, ship: ShipConfig): Promise<ForwardOutcome> {
+  for (const d of ship.destinations) {
+    if (d.tls.insecure) ctx.logger.warn('TLS certificate verification is OFF for this destination (SIEM_TLS_INSECURE=true); use SIEM_TLS_CA instead', { destination: d.name });
+  }
+  const enterprises = await listEnterpriseDirs(ship.dataDir);
+  const summaries: ForwardSummary[] = [];
+  for (const { enterprise, dir } of enterprises) {
+    // Destinations are independent queues: one SIEM being down does not hold back another.
+    const results = await Promise.all(
+      ship.destinations.map((destination) =>
+        forwardEnterprise({
+          dataDir: ship.dataDir,
+          enterpriseDir: dir,
+          enterpriseName: enterprise.name,
+          destination,
+          mapping: ship.mapping,
+          logger: ctx.logger,
+          signal: ctx.signal,
+        }),
+      ),
+    );
+    summaries.push(...results);
+  }
+  const sum = (key: 'sent' | 'pending' | 'failed' | 'truncated'): number => summaries.reduce((n, s) => n + s[key], 0);
+  return { summaries, sent: sum('sent'), pending: sum('pending'), failed: sum('failed'), truncated: sum('truncated') };
+}
+
+export function printForwardSummary(ctx: CommandContext, outcome: ForwardOutcome): void {
+  if (outcome.summaries.length === 0) {
+    ctx.print('nothing to forward: no enterprise has events yet (run `vco-siem collect` first)');
+    return;
+  }
+  ctx.print(
+    renderTable(
+      ['destination', 'enterprise', 'sent', 'pending', 'truncated', 'failed', 'status'],
+      outcome.summaries.map((s) => [s.destination, s.enterprise, s.sent, s.pending, s.truncated, s.failed, s.error ? `PENDING: ${s.error}` : 'ok']),
+    ),
+  );
+}
+
+/** One line saying why events are still waiting, or undefined when everything was delivered. */
+export function pendingReason(outcome: ForwardOutcome): string | undefined {
+  const stuck = outcome.summaries.filter((s) => s.pending > 0);
+  if (stuck.length === 0) return undefined;
+  const first = stuck[0]!;
+  const more = stuck.length > 1 ? ` (and ${stuck.length - 1} more destination/enterprise pairs)` : '';
+  return `${outcome.pending} events pending: ${first.destination} for ${first.enterprise}: ${first.error ?? 'not delivered'}${more}; they stay in the log and are sent on the next run`;
+}
+
+export async function forwardCommand(ctx: CommandContext, argv: Record<string, unknown>): Promise<number> {
+  const started = Date.now();
+  const ship = await prepareShip(ctx, argv);
+  const outcome = await withDataLock(ship.dataDir, () => forwardPhase(ctx, ship));
+  printForwardSummary(ctx, outcome);
+  const reason = pendingReason(outcome);
+  const totals = { forwarded: outcome.sent, pending: outcome.pending, truncated: outcome.truncated, failed: outcome.failed, durationMs: Date.now() - started };
+  ctx.logger.info('run summary', totals);
+  await recordRun(ship.dataDir, { command: 'forward', startedMs: started, error: reason, totals });
+  if (reason !== undefined) {
+    process.stderr.write(`vco-siem: ${reason}\n`);
+    return EXIT_RUNTIME;
+  }
+  return EXIT_OK;
+}

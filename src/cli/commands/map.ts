@@ -1,0 +1,34 @@
+import { createReadStream } from 'node:fs';
+import { setting } from '../../config/settings.js';
+import { encoderSettings } from '../../config/siem.js';
+import { parseChoice } from '../../config/parse.js';
+import { EXIT_OK, EXIT_RUNTIME } from '../../errors.js';
+import { FORMATS, createEncoder, loadMapping, mapStream } from '../../map/index.js';
+import type { CommandContext } from '../context.js';
+
+/**
+ * `vco-siem map`: events in, each message exactly as the SIEM would receive it out (LF framing,
+ * so CR/LF inside a message are escaped). Uses the SIEM_* encoder settings when they are set.
+ */
+export async function mapCommand(ctx: CommandContext, argv: Record<string, unknown>): Promise<number> {
+  const formatValue = typeof argv.format === 'string' ? argv.format : setting(ctx.settings, 'SIEM_FORMAT') ?? 'cef';
+  const format = parseChoice('--format', formatValue, FORMATS);
+  const mapping = await loadMapping(typeof argv.mapping === 'string' ? argv.mapping : setting(ctx.settings, 'MAPPING_FILE'));
+  const encoder = createEncoder({ ...encoderSettings(ctx.settings), format, mapping, lineSafe: true });
+  const file = typeof argv.file === 'string' ? argv.file : undefined;
+  const input = file === undefined || file === '-' ? process.stdin : createReadStream(file);
+  const opened = new Promise<void>((resolve, reject) => {
+    if (input === process.stdin) return resolve();
+    input.once('open', () => resolve());
+    input.once('error', reject);
+  });
+  try {
+    await opened;
+  } catch (error) {
+    process.stderr.write(`vco-siem: cannot read ${file}: ${(error as Error).message}\n`);
+    return EXIT_RUNTIME;
+  }
+  const summary = await mapStream(input, process.stdout, (line, message) => process.stderr.write(`vco-siem: line ${line}: ${message} (skipped)\n`), encoder);
+  ctx.logger.debug('map summary', { ...summary });
+  return summary.malformed > 0 ? EXIT_RUNTIME : EXIT_OK;
+}

@@ -1,0 +1,33 @@
+/** DATA_DIR/last-run.json: what the last collect/forward/run did, for `status` and the container health check. */
+import path from 'node:path';
+import { readJsonFile, writeJsonAtomic } from '../../store/atomic-file.js';
+
+export const RUN_RECORD_FILE = 'last-run.json';
+
+export interface RunRecord {
+  command: string;
+  startedAt: string;
+  finishedAt: string;
+  ok: boolean;
+  error?: string;
+  totals: Record<string, number>;
+}
+
+export async function recordRun(
+  dataDir: string,
+  run: { command: string; startedMs: number; error: string | undefined; totals: Record<string, number> },
+): Promise<void> {
+  const record: RunRecord = {
+    command: run.command,
+    startedAt: new Date(run.startedMs).toISOString(),
+    finishedAt: new Date().toISOString(),
+    ok: run.error === undefined,
+    ...(run.error !== undefined ? { error: run.error } : {}),
+    totals: run.totals,
+  };
+  await writeJsonAtomic(path.join(dataDir, RUN_RECORD_FILE), record);
+}
+
+export async function readRunRecord(dataDir: string): Promise<RunRecord | undefined> {
+  return readJsonFile<RunRecord>(path.join(dataDir, RUN_RECORD_FILE));
+}

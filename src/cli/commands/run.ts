@@ -1,0 +1,65 @@
+import { EXIT_OK, EXIT_RUNTIME, errorMessage } from '../../errors.js';
+import type { CommandContext } from '../context.js';
+import { collectFailure, collectPhase, prepareCollect, printCollectSummary, withDataLock, type CollectOutcome, type CollectPrepared } from './collect.js';
+import { forwardPhase, pendingReason, prepareShip, printForwardSummary, type ForwardOutcome, type ShipConfig } from './forward.js';
+import { recordRun } from './run-record.js';
+
+export interface RunPrepared {
+  collect: CollectPrepared;
+  ship: ShipConfig;
+}
+
+/** Every setting, destination and the mapping, validated before the first run. */
+export async function prepareRun(ctx: CommandContext, argv: Record<string, unknown> = {}): Promise<RunPrepared> {
+  return { collect: prepareCollect(ctx), ship: await prepareShip(ctx, argv) };
+}
+
+export interface RunOutcome {
+  collect?: CollectOutcome;
+  forward?: ForwardOutcome;
+  exitCode: number;
+  reason?: string;
+}
+
+/**
+ * Collect, then forward, under one data-directory lock. Forwarding runs even when an enterprise
+ * failed to collect: what is already in the log should still reach the SIEM.
+ */
+export async function runCycle(ctx: CommandContext, prepared: RunPrepared): Promise<RunOutcome> {
+  const started = Date.now();
+  const dataDir = prepared.collect.collect.dataDir;
+  let outcome: RunOutcome;
+  try {
+    outcome = await withDataLock(dataDir, async () => {
+      const collect = await collectPhase(ctx, prepared.collect);
+      const forward = await forwardPhase(ctx, prepared.ship);
+      const reason = collectFailure(collect) ?? pendingReason(forward);
+      return { collect, forward, exitCode: reason === undefined ? EXIT_OK : EXIT_RUNTIME, ...(reason !== undefined ? { reason } : {}) };
+    });
+  } catch (error) {
+    await recordRun(dataDir, { command: 'run', startedMs: started, error: errorMessage(error), totals: {} }).catch(() => undefined);
+    throw error;
+  }
+  const { collect, forward } = outcome;
+  const totals = {
+    fetched: collect?.fetched ?? 0,
+    new: collect?.new ?? 0,
+    duplicates: collect?.duplicates ?? 0,
+    forwarded: forward?.sent ?? 0,
+    pending: forward?.pending ?? 0,
+    failed: (collect?.failed ?? 0) + (forward?.failed ?? 0),
+    durationMs: Date.now() - started,
+  };
+  ctx.logger.info('run summary', totals);
+  await recordRun(dataDir, { command: 'run', startedMs: started, error: outcome.reason, totals });
+  return outcome;
+}
+
+export async function runCommand(ctx: CommandContext, argv: Record<string, unknown>): Promise<number> {
+  const prepared = await prepareRun(ctx, argv);
+  const outcome = await runCycle(ctx, prepared);
+  if (outcome.collect) printCollectSummary(ctx, outcome.collect);
+  if (outcome.forward) printForwardSummary(ctx, outcome.forward);
+  if (outcome.reason !== undefined) process.stderr.write(`vco-siem: ${outcome.reason}\n`);
+  return outcome.exitCode;
+}

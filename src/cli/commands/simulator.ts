@@ -1,0 +1,14 @@
+import { EXIT_OK } from '../../errors.js';
+import { DEFAULT_TOKEN, seedDemo, startSimulator } from '../../simulator/index.js';
+import type { CommandContext } from '../context.js';
+
+/** `vco-siem simulator`: a VCO to point the agent at, with a day of realistic history. Runs until SIGINT/SIGTERM. */
+export async function simulatorCommand(ctx: CommandContext, argv: Record<string, unknown>): Promise<number> {
+  const sim = await startSimulator({ host: String(argv.host ?? '127.0.0.1'), port: Number(argv.port ?? 8585) });
+  seedDemo(sim, { nowMs: Date.now(), perEnterprise: Number(argv.events ?? 500) });
+  ctx.logger.info('VCO simulator listening', { url: sim.url, enterprises: sim.enterprises.map((e) => e.name) });
+  ctx.print(`VCO simulator on ${sim.url}\n  try: VCO_HOSTNAME=${sim.url} VCO_TOKEN=${DEFAULT_TOKEN} vco-siem collect`);
+  await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+  await sim.close();
+  return EXIT_OK;
+}

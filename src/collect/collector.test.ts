@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { eventKey, type VcoEvent } from '../event.js';
+import { startSimulator, type Simulator } from '../simulator/index.js';
+import { loadState } from '../store/state.js';
+import { VcoClient } from './client.js';
+import { SPOOL_FILE, collectAll, collectEnterprise } from './collector.js';
+
+const T0 = Date.parse('2024-06-01T00:00:00.000Z');
+const MIN = 60_000;
+let sim: Simulator;
+let root = '';
+let run = 0;
+
+before(async () => {
+  sim = await startSimulator();
+  sim.generate(1, { count: 3_000, startMs: T0 - 60 * MIN, endMs: T0 + 60 * MIN });
+  sim.generate(2, { count: 100, startMs: T0 - 60 * MIN, endMs: T0 });
+  root = await mkdtemp(join(tmpdir(), 'vco-collector-'));
+});
+after(async () => {
+  await sim.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+function options(maxRetries = 3): { client: VcoClient; dataDir: string; sinceMs: number; lookbackMs: number } {
+  const client = new VcoClient({ baseUrl: sim.url, auth: { kind: 'token', token: 'sim-operator-token' }, retryBaseMs: 1, maxRetries });
+  return { client, dataDir: join(root, `data-${++run}`), sinceMs: T0 - 2 * 60 * MIN, lookbackMs: 15 * MIN };
+}
+
+const acme = { id: 1, name: 'ACME Co.' };
+
+async function logKeys(dir: string): Promise<string[]> {
+  const text = await readFile(join(dir, 'events.json'), 'utf8');
+  return text.split('\n').filter(Boolean).map((line) => eventKey(JSON.parse(line) as VcoEvent));
+}
+
+function expectedKeys(enterpriseId: number, endMs: number): string[] {
+  return sim.allEvents(enterpriseId).filter((e) => Date.parse(e.eventTime!) <= endMs).map(eventKey).sort();
+}
+
+test('a failed run keeps the checkpoint, records the error, leaves no spool; the next run fills the gap', async () => {
+  const opts = options(0);
+  await collectEnterprise({ ...opts, enterprise: acme, nowMs: T0 - 30 * MIN });
+  const dir = join(opts.dataDir, 'ACME-Co-');
+  const before = await loadState(dir);
+  sim.inject({ kind: 'status500', afterCalls: 1, count: 1, method: 'event/getEnterpriseEvents' });
+  await assert.rejects(collectEnterprise({ ...opts, enterprise: acme, nowMs: T0 + 60 * MIN }), /getEnterpriseEvents/);
+  const failed = await loadState(dir);
+  assert.equal(failed?.checkpointMs, before?.checkpointMs);
+  assert.equal(failed?.logSize, before?.logSize);
+  assert.match(failed?.lastError ?? '', /getEnterpriseEvents/);
+  assert.ok(!(await readdir(dir)).includes(SPOOL_FILE));
+
+  const summary = await collectEnterprise({ ...opts, enterprise: acme, nowMs: T0 + 60 * MIN });
+  assert.equal(summary.windowStart, new Date(T0 - 45 * MIN).toISOString());
+  assert.equal((await loadState(dir))?.lastError, null);
+  const keys = await logKeys(dir);
+  assert.deepEqual([...keys].sort(), expectedKeys(1, T0 + 60 * MIN));
+});
+
+test('a torn last line and a spool left by a crash are cleaned up before collecting', async () => {
+  const opts = options();
+  await collectEnterprise({ ...opts, enterprise: acme, nowMs: T0 - 30 * MIN });
+  const dir = join(opts.dataDir, 'ACME-Co-');
+  await appendFile(join(dir, 'events.json'), '{"id":123456789,"eventTime":"2024-0');
+  await writeFile(join(dir, SPOOL_FILE), '0\t"id:1"\t{"id":1,"bogus":true}\n');
+  await collectEnterprise({ ...opts, enterprise: acme, nowMs: T0 });
+  const keys = await logKeys(dir);
+  assert.deepEqual([...keys].sort(), expectedKeys(1, T0));
+  assert.ok(!(await readFile(join(dir, 'events.json'), 'utf8')).includes('bogus'));
+});
+
+test('collectAll: one enterprise failing does not stop the others; the same enterprise twice is collected once', async () => {
+  const opts = options(0);
+  const summaries = await collectAll({ ...opts, nowMs: T0, concurrency: 2, enterprises: [acme, { id: 99, name: 'Nobody' }, { id: 2, name: 'Globex Corporation' }, acme] });
+  assert.deepEqual(summaries.map((s) => s.enterpriseId), [1, 99, 2]);
+  assert.equal(summaries[0]!.error, undefined);
+  assert.equal(summaries[0]!.new, expectedKeys(1, T0).length);
+  assert.match(summaries[1]!.error ?? '', /99/);
+  assert.equal(summaries[2]!.new, 100);
+  assert.equal((await loadState(join(opts.dataDir, 'Nobody')))?.checkpointMs ?? null, null);
+});
+
+test('a cancelled run does not move the checkpoint', async () => {
+  const opts = options();
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(collectEnterprise({ ...opts, enterprise: acme, nowMs: T0, signal: controller.signal }), { name: 'CancelledError' });
+  const summaries = await collectAll({ ...opts, enterprises: [acme], nowMs: T0, signal: controller.signal });
+  assert.match(summaries[0]!.error ?? '', /cancelled/);
+});
+
+test('progress is reported per page', async () => {
+  const opts = options();
+  const seen: number[] = [];
+  const summary = await collectEnterprise({ ...opts, enterprise: acme, nowMs: T0, pageLimit: 500, onProgress: (p) => seen.push(p.fetched) });
+  assert.equal(seen.length, summary.pages);
+  assert.equal(seen.at(-1), summary.fetched);
+});

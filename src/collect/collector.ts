@@ -1,0 +1,183 @@
+/**
+ * One collection run per enterprise: fetch [checkpoint - lookback, now], append the new events oldest first
+ * to the enterprise's NDJSON log, then move the checkpoint. Commit order makes a crash at any point safe:
+ * events are appended and fsynced first, then the id cache (which records the log size it covers), then
+ * state.json. A crash before the state is saved leaves the checkpoint where it was, so the window is fetched
+ * again, and the id cache is caught up from the log on the next open, so nothing is written twice.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CancelledError, errorMessage } from '../errors.js';
+import type { Enterprise } from '../event.js';
+import { redact, silentLogger, type Logger } from '../log.js';
+import { EventLog } from '../store/event-log.js';
+import { resolveEnterpriseDir } from '../store/paths.js';
+import { SeenIds } from '../store/seen-ids.js';
+import { Spool } from '../store/spool.js';
+import { LOG_FILE, initialState, loadState, saveState, type EnterpriseState, type RunSummary } from '../store/state.js';
+import type { VcoClient } from './client.js';
+import { createFetchStats, fetchEventPages, type FetchStats } from './pager.js';
+
+export const SPOOL_FILE = 'collect.spool';
+export const DEFAULT_CONCURRENCY = 4;
+
+export interface CollectSummary extends RunSummary {
+  enterprise: string;
+  enterpriseId: number;
+  /** Set when this enterprise failed (collectAll only; collectEnterprise throws). */
+  error?: string;
+}
+
+export interface CollectProgress {
+  enterprise: string;
+  pages: number;
+  fetched: number;
+}
+
+export interface CollectOptions {
+  client: VcoClient;
+  dataDir: string;
+  /** Start of the first window (epoch ms), used while an enterprise has no checkpoint. */
+  sinceMs: number;
+  /** How far before the checkpoint each window starts again, to catch events that reach the VCO late. */
+  lookbackMs: number;
+  nowMs?: number;
+  /** Event keys remembered per enterprise; must exceed the events of one lookback period. */
+  idCacheSize?: number;
+  pageLimit?: number;
+  logger?: Logger;
+  signal?: AbortSignal;
+  /** Called after every fetched page (for a progress line on long backfills). */
+  onProgress?: (progress: CollectProgress) => void;
+}
+
+export async function collectEnterprise(opts: CollectOptions & { enterprise: Enterprise }): Promise<CollectSummary> {
+  const { enterprise } = opts;
+  if (opts.signal?.aborted) throw new CancelledError(`collection of ${enterprise.name} cancelled`, { cause: opts.signal.reason });
+  const logger = (opts.logger ?? silentLogger).child({ enterprise: enterprise.name, enterpriseId: enterprise.id });
+  const dir = await resolveEnterpriseDir(opts.dataDir, enterprise);
+  const spoolPath = join(dir, SPOOL_FILE);
+  await rm(spoolPath, { force: true }); // left by a crashed run; its events were never committed
+
+  const log = await EventLog.open(join(dir, LOG_FILE));
+  try {
+    if (log.repairedBytes > 0) logger.warn('removed a torn last line from the event log (a crash mid-write); it will be fetched again', { bytes: log.repairedBytes });
+    const state = (await loadState(dir)) ?? initialState(enterprise);
+    state.name = enterprise.name;
+    const seen = await SeenIds.load(dir, log, { ...(opts.idCacheSize === undefined ? {} : { max: opts.idCacheSize }), logger });
+    const window = collectionWindow(state, opts, logger);
+    const startedAt = new Date().toISOString();
+    try {
+      const summary = await fetchAndAppend(opts, enterprise, window, { log, seen, spoolPath, logger });
+      await log.sync();
+      await seen.save(log.size);
+      await saveState(dir, {
+        ...state,
+        checkpointMs: window.endMs,
+        checkpoint: new Date(window.endMs).toISOString(),
+        logSize: log.size,
+        lastRun: startedAt,
+        lastError: null,
+        lastSummary: summary,
+      });
+      logger.info('collected', { fetched: summary.fetched, new: summary.new, duplicates: summary.duplicates, pages: summary.pages, apiCalls: summary.apiCalls });
+      return { enterprise: enterprise.name, enterpriseId: enterprise.id, ...summary };
+    } catch (error) {
+      // The checkpoint stays; the id cache is not saved (its keys may name events that never reached the log).
+      await saveState(dir, { ...state, lastRun: startedAt, lastError: redact(errorMessage(error)) }).catch((saveError: unknown) =>
+        logger.warn('could not record the failure in state.json', { error: saveError }),
+      );
+      throw error;
+    }
+  } finally {
+    await log.close();
+  }
+}
+
+/**
+ * Collect every enterprise, at most `concurrency` at a time. One enterprise failing does not stop the others:
+ * its summary carries the error and the caller decides the exit code.
+ */
+export async function collectAll(opts: CollectOptions & { enterprises: Enterprise[]; concurrency?: number }): Promise<CollectSummary[]> {
+  // The same enterprise twice would mean two writers on one log.
+  const enterprises = [...new Map(opts.enterprises.map((e) => [e.id, e])).values()];
+  const results: CollectSummary[] = new Array(enterprises.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < enterprises.length; i = next++) {
+      const enterprise = enterprises[i]!;
+      try {
+        results[i] = await collectEnterprise({ ...opts, enterprise });
+      } catch (error) {
+        (opts.logger ?? silentLogger).error('collection failed', { enterprise: enterprise.name, enterpriseId: enterprise.id, error });
+        results[i] = { ...emptySummary(), enterprise: enterprise.name, enterpriseId: enterprise.id, error: redact(errorMessage(error)) };
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(opts.concurrency ?? DEFAULT_CONCURRENCY, enterprises.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return results;
+}
+
+interface Window {
+  startMs: number;
+  endMs: number;
+}
+
+function collectionWindow(state: EnterpriseState, opts: CollectOptions, logger: Logger): Window {
+  const endMs = opts.nowMs ?? Date.now();
+  const startMs = state.checkpointMs === null ? opts.sinceMs : state.checkpointMs - opts.lookbackMs;
+  if (startMs <= endMs) return { startMs: Math.max(0, startMs), endMs };
+  // Only when the clock went back a long way (or --since lies in the future): fetch one lookback period.
+  logger.warn('window start is after now; is the clock behind the checkpoint?', { start: new Date(startMs).toISOString(), now: new Date(endMs).toISOString() });
+  return { startMs: Math.max(0, endMs - opts.lookbackMs), endMs };
+}
+
+async function fetchAndAppend(
+  opts: CollectOptions,
+  enterprise: Enterprise,
+  window: Window,
+  io: { log: EventLog; seen: SeenIds; spoolPath: string; logger: Logger },
+): Promise<RunSummary> {
+  const stats: FetchStats = createFetchStats();
+  let fetched = 0;
+  let added = 0;
+  const spool = await Spool.create(io.spoolPath);
+  try {
+    const pages = fetchEventPages(opts.client, {
+      enterpriseId: enterprise.id,
+      startMs: window.startMs,
+      endMs: window.endMs,
+      ...(opts.pageLimit === undefined ? {} : { limit: opts.pageLimit }),
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      logger: io.logger,
+      stats,
+    });
+    for await (const page of pages) {
+      await spool.writePage(page);
+      fetched += page.length;
+      opts.onProgress?.({ enterprise: enterprise.name, pages: stats.pages, fetched });
+    }
+    for await (const page of spool.pagesOldestFirst()) {
+      const fresh = page.events.filter((event) => io.seen.firstSighting(event.key));
+      added += fresh.length;
+      await io.log.appendBytes(page.linesOf(fresh), { sync: false }); // one fsync before the commit is enough
+    }
+  } finally {
+    await spool.discard();
+  }
+  return {
+    fetched,
+    new: added,
+    duplicates: fetched - added,
+    pages: stats.pages,
+    apiCalls: stats.apiCalls,
+    windowStart: new Date(window.startMs).toISOString(),
+    windowEnd: new Date(window.endMs).toISOString(),
+    warnings: stats.warnings,
+  };
+}
+
+function emptySummary(): RunSummary {
+  return { fetched: 0, new: 0, duplicates: 0, pages: 0, apiCalls: 0, windowStart: '', windowEnd: '', warnings: [] };
+}

@@ -1,0 +1,259 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { type VcoEvent, eventKey, eventTimeMs } from '../event.js';
+import { DEFAULT_PASSWORD, DEFAULT_TOKEN, type Simulator, startSimulator } from '../simulator/index.js';
+import { VcoClient, type VcoClientOptions } from './client.js';
+import { type FetchStats, createFetchStats, fetchEventPages, matchesRule } from './pager.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.parse('2025-03-01T00:00:00.000Z');
+
+async function withSim(run: (sim: Simulator) => Promise<void>): Promise<void> {
+  const sim = await startSimulator({ seed: 7 });
+  try {
+    await run(sim);
+  } finally {
+    await sim.close();
+  }
+}
+
+function client(sim: Simulator, extra: Partial<VcoClientOptions> = {}): VcoClient {
+  return new VcoClient({ baseUrl: sim.url, auth: { kind: 'token', token: DEFAULT_TOKEN }, retryBaseMs: 10, rateLimitWaitMs: 50, timeoutMs: 2000, ...extra });
+}
+
+interface Fetched {
+  keys: string[];
+  stats: FetchStats;
+}
+
+async function fetchAll(vco: VcoClient, window: { startMs: number; endMs: number; limit?: number }, onPage?: (n: number) => void): Promise<Fetched> {
+  const stats = createFetchStats();
+  const keys: string[] = [];
+  for await (const page of fetchEventPages(vco, { enterpriseId: 1, ...window, stats })) {
+    keys.push(...page.map(eventKey));
+    onPage?.(stats.pages);
+  }
+  return { keys, stats };
+}
+
+/** Keys of every event the simulated VCO holds for enterprise 1 inside [startMs, endMs]. */
+function expectedKeys(sim: Simulator, startMs: number, endMs: number): Set<string> {
+  const inWindow = (e: VcoEvent): boolean => {
+    const t = eventTimeMs(e);
+    return t !== undefined && t >= startMs && t <= endMs;
+  };
+  return new Set(sim.allEvents(1).filter(inWindow).map(eventKey));
+}
+
+function assertComplete(fetched: Fetched, expected: Set<string>): void {
+  const got = new Set(fetched.keys);
+  const missing = [...expected].filter((k) => !got.has(k));
+  assert.equal(missing.length, 0, `missing ${missing.length} events, e.g. ${missing.slice(0, 3).join(', ')}`);
+  assert.deepEqual(got, expected);
+  assert.deepEqual(fetched.stats.warnings, []);
+}
+
+describe('fetchEventPages against the simulator', () => {
+  test('12,000 events in one window are fetched completely over REST and JSON-RPC', async () => {
+    await withSim(async (sim) => {
+      sim.generate(1, { count: 12_000, startMs: T0, endMs: T0 + 2 * HOUR });
+      const expected = expectedKeys(sim, T0, T0 + 2 * HOUR);
+      assert.equal(expected.size, 12_000);
+      for (const transport of ['rest', 'jsonrpc'] as const) {
+        const fetched = await fetchAll(client(sim, { transport }), { startMs: T0, endMs: T0 + 2 * HOUR });
+        assertComplete(fetched, expected);
+        assert.ok(fetched.stats.pages >= 6, `12,000 events need at least 6 pages of 2048, got ${fetched.stats.pages}`);
+        assert.equal(fetched.stats.apiCalls, fetched.stats.pages);
+        assert.equal(fetched.stats.events, fetched.keys.length);
+        assert.equal(fetched.stats.splits, 0);
+      }
+    });
+  });
+
+  test('a burst of 5,000 events in one second (and 2,500 in the next) is fetched completely', async () => {
+    await withSim(async (sim) => {
+      const burstAt = T0 + 30 * 60_000;
+      sim.generate(1, { count: 3000, startMs: T0, endMs: T0 + HOUR });
+      sim.addBurst(1, { count: 5000, atMs: burstAt });
+      sim.addBurst(1, { count: 2500, atMs: burstAt + 1000 });
+      const expected = expectedKeys(sim, T0, T0 + HOUR);
+      assert.equal(expected.size, 10_500);
+      const fetched = await fetchAll(client(sim), { startMs: T0, endMs: T0 + HOUR });
+      assertComplete(fetched, expected);
+      assert.ok(fetched.stats.splits >= 2, 'both crowded seconds were split');
+    });
+  });
+
+  test('a burst of events without numeric ids (logicalId) is fetched completely', async () => {
+    await withSim(async (sim) => {
+      sim.addBurst(1, { count: 3000, atMs: T0 + 5000, idStyle: 'logicalId' });
+      const expected = expectedKeys(sim, T0, T0 + HOUR);
+      assert.equal(expected.size, 3000);
+      assert.ok([...expected].every((k) => k.startsWith('lid:')));
+      assertComplete(await fetchAll(client(sim), { startMs: T0, endMs: T0 + HOUR }), expected);
+    });
+  });
+
+  test('429s, a 502 page, a 500 and a session expiry in the middle of paging lose nothing', async () => {
+    await withSim(async (sim) => {
+      sim.generate(1, { count: 6000, startMs: T0, endMs: T0 + HOUR });
+      const method = 'event/getEnterpriseEvents';
+      sim.inject({ kind: 'status429', method, retryAfterSec: 1, afterCalls: 2 });
+      sim.inject({ kind: 'status429', method, afterCalls: 4 });
+      sim.inject({ kind: 'html502', method, afterCalls: 6 });
+      sim.inject({ kind: 'status500', method, afterCalls: 8 });
+      const vco = client(sim, { auth: { kind: 'password', username: 'admin@acme.example', password: DEFAULT_PASSWORD, login: 'enterprise' } });
+      const fetched = await fetchAll(vco, { startMs: T0, endMs: T0 + HOUR, limit: 500 }, (pages) => {
+        if (pages === 5) sim.inject({ kind: 'expireSessions' });
+      });
+      assertComplete(fetched, expectedKeys(sim, T0, T0 + HOUR));
+      assert.deepEqual(
+        { throttled: vco.stats.throttled, retries: vco.stats.retries, logins: vco.stats.logins },
+        { throttled: 2, retries: 2, logins: 2 },
+      );
+      // Every retried or repeated request shows in apiCalls: 4 faults + 1 rejected session.
+      assert.equal(fetched.stats.apiCalls, fetched.stats.pages + 5);
+    });
+  });
+
+  test('events exactly on both window bounds are included, neighbours outside are not asked for', async () => {
+    await withSim(async (sim) => {
+      const at = (ms: number, id: number): VcoEvent => ({
+        id, eventTime: new Date(ms).toISOString(), event: 'EDGE_UP', category: 'EDGE', severity: 'INFO', message: 'm', detail: null,
+        enterpriseUsername: null, edgeName: 'hq-vedge', segmentName: null,
+      });
+      sim.addEvents(1, [at(T0 - 1000, 1), at(T0, 2), at(T0 + 1000, 3), at(T0 + 60_000, 4), at(T0 + 61_000, 5)]);
+      const fetched = await fetchAll(client(sim), { startMs: T0, endMs: T0 + 60_000, limit: 1 });
+      assert.deepEqual(new Set(fetched.keys), new Set(['id:2', 'id:3', 'id:4']));
+    });
+  });
+
+  test('a second that cannot be split further is reported with counts, and paging continues', async () => {
+    await withSim(async (sim) => {
+      const same = (id: number, ms: number): VcoEvent => ({
+        id, eventTime: new Date(ms).toISOString(), event: 'LINK_DEAD', category: 'NETWORK', severity: 'ALERT', message: 'Link GE4 is now DEAD',
+        detail: null, enterpriseUsername: null, edgeName: 'hq-vedge', segmentName: null,
+      });
+      const crowded = Array.from({ length: 30 }, (_, i) => same(100 + i, T0 + 10_000));
+      const older = Array.from({ length: 15 }, (_, i) => same(200 + i, T0 + i * 100));
+      sim.addEvents(1, [...crowded, ...older]);
+      const fetched = await fetchAll(client(sim), { startMs: T0, endMs: T0 + 20_000, limit: 10 });
+      assert.deepEqual(fetched.stats.warnings, [
+        'enterprise 1: more than 10 events in [2025-03-01T00:00:10.000Z, 2025-03-01T00:00:10.999Z] match severity is ["ALERT"] and event is ["LINK_DEAD"] and edgeName is ["hq-vedge"]: got 10, the VCO said there were more; those are lost',
+      ]);
+      assert.equal(fetched.stats.splits, 3);
+      const got = new Set(fetched.keys);
+      assert.equal(got.size, 10 + 15, 'the 10 events the VCO gave of the crowded second, and every older event');
+      assert.ok(older.every((e) => got.has(eventKey(e))));
+    });
+  });
+
+  test('an abort signal stops paging with CancelledError', async () => {
+    await withSim(async (sim) => {
+      sim.generate(1, { count: 3000, startMs: T0, endMs: T0 + HOUR });
+      sim.inject({ kind: 'status429', method: 'event/getEnterpriseEvents', afterCalls: 1 });
+      const controller = new AbortController();
+      const pages = fetchEventPages(client(sim, { rateLimitWaitMs: 60_000 }), { enterpriseId: 1, startMs: T0, endMs: T0 + HOUR, limit: 100, signal: controller.signal });
+      assert.equal((await pages.next()).done, false);
+      setTimeout(() => controller.abort(), 50);
+      await assert.rejects(pages.next(), { name: 'CancelledError' });
+    });
+  });
+});
+
+/** A VCO that answers with scripted pages, to pin down exact request parameters and odd replies. */
+async function withScriptedVco(
+  pages: unknown[] | ((request: number) => unknown),
+  run: (vco: VcoClient, requests: { body: { interval: { start: number; end: number } }; headers: IncomingHttpHeaders }[]) => Promise<void>,
+): Promise<void> {
+  const requests: { body: { interval: { start: number; end: number } }; headers: IncomingHttpHeaders }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      requests.push({ body: JSON.parse(body), headers: req.headers });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify((typeof pages === 'function' ? pages(requests.length) : pages.shift()) ?? { metaData: { more: false }, data: [] }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    await run(new VcoClient({ baseUrl: `http://127.0.0.1:${port}`, auth: { kind: 'token', token: 'scripted-token' } }), requests);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+describe('fetchEventPages request parameters', () => {
+  test('the next end is the oldest eventTime + 1 ms; events without eventTime are skipped in that choice', async () => {
+    const full = { metaData: { limit: 3, more: true }, data: [{ id: 3 }, { id: 2, eventTime: '1970-01-01T00:00:02.000Z' }, { id: 1, eventTime: '1970-01-01T00:00:01.000Z' }] };
+    await withScriptedVco([full], async (vco, requests) => {
+      const fetched = await fetchAll(vco, { startMs: 0, endMs: 10_000, limit: 3 });
+      assert.deepEqual(fetched.keys, ['id:3', 'id:2', 'id:1']);
+      assert.deepEqual(
+        requests.map((r) => r.body),
+        [
+          { enterpriseId: 1, interval: { start: 0, end: 10_000 }, filter: { limit: 3 } },
+          { enterpriseId: 1, interval: { start: 0, end: 1001 }, filter: { limit: 3 } },
+        ],
+      );
+      assert.equal(requests[0]?.headers['authorization'], 'Token scripted-token');
+      assert.match(requests[0]?.headers['user-agent'] ?? '', /^vco-siem\/\d+\.\d+\.\d+/);
+    });
+  });
+
+  test('a full page without any eventTime stops with a warning instead of looping', async () => {
+    const untimed = { metaData: { limit: 2, more: true }, data: [{ id: 1 }, { id: 2 }] };
+    await withScriptedVco([untimed], async (vco, requests) => {
+      const fetched = await fetchAll(vco, { startMs: 0, endMs: 10_000, limit: 2 });
+      assert.equal(requests.length, 1);
+      assert.deepEqual(fetched.keys, ['id:1', 'id:2']);
+      assert.match(fetched.stats.warnings.join('\n'), /a full page of 2 events without eventTime/);
+    });
+  });
+
+  test('a VCO that ignores filter.rules is detected: one warning, no endless splitting', async () => {
+    const crowded = Array.from({ length: 5 }, (_, i) => ({ id: i, eventTime: '1970-01-01T00:00:05.000Z', severity: i % 2 ? 'INFO' : 'ERROR' }));
+    await withScriptedVco(() => ({ metaData: { limit: 5, more: true }, data: crowded }), async (vco, requests) => {
+      const fetched = await fetchAll(vco, { startMs: 5000, endMs: 5999, limit: 5 });
+      assert.equal(requests.length, 2, 'the first page, then one severity slice that shows the filter is ignored');
+      assert.match(fetched.stats.warnings.join('\n'), /^enterprise 1: the VCO ignored filter.rules \(severity is \["ERROR"\]\)/);
+      assert.equal(fetched.stats.warnings.length, 1);
+    });
+  });
+
+  test('a reply that is not {metaData, data} is a clear error', async () => {
+    await withScriptedVco([[{ id: 1 }]], async (vco) => {
+      await assert.rejects(fetchAll(vco, { startMs: 0, endMs: 10_000 }), {
+        name: 'VcoApiError',
+        message: 'event/getEnterpriseEvents: expected {"metaData":...,"data":[...]}, got an array',
+      });
+    });
+  });
+});
+
+describe('matchesRule (detects a VCO that ignores filter.rules)', () => {
+  const event = { id: 1, event: 'EDGE_UP', severity: 'INFO', edgeName: null, message: 'x' };
+
+  test('is matches only the listed string values', () => {
+    assert.equal(matchesRule(event, { field: 'severity', op: 'is', values: ['INFO'] }), true);
+    assert.equal(matchesRule(event, { field: 'severity', op: 'is', values: ['ERROR', 'ALERT'] }), false);
+    assert.equal(matchesRule(event, { field: 'edgeName', op: 'is', values: ['null'] }), false);
+  });
+
+  test('notIn excludes listed values and keeps null/missing ones', () => {
+    assert.equal(matchesRule(event, { field: 'event', op: 'notIn', values: ['EDGE_UP', 'EDGE_DOWN'] }), false);
+    assert.equal(matchesRule(event, { field: 'event', op: 'notIn', values: ['EDGE_DOWN'] }), true);
+    assert.equal(matchesRule(event, { field: 'edgeName', op: 'notIn', values: ['b1'] }), true);
+  });
+
+  test('isNull accepts null, missing and empty string only', () => {
+    assert.equal(matchesRule(event, { field: 'edgeName', op: 'isNull', values: [] }), true);
+    assert.equal(matchesRule(event, { field: 'segmentName', op: 'isNull', values: [] }), true);
+    assert.equal(matchesRule({ edgeName: '' }, { field: 'edgeName', op: 'isNull', values: [] }), true);
+    assert.equal(matchesRule(event, { field: 'event', op: 'isNull', values: [] }), false);
+  });
+});

@@ -1,0 +1,227 @@
+/**
+ * Pages `event/getEnterpriseEvents` over a time window without losing events.
+ *
+ * The v1 API has no cursor: it returns the newest `limit` events of the window and drops the oldest.
+ * While a page is full we move the window end down to the oldest eventTime of the page + 1 ms. That
+ * end keeps the oldest timestamp inside the window whether the VCO treats `end` as inclusive or
+ * exclusive (events at that time are fetched again: the consumer dedupes), and it always drops at
+ * least one event of the page, so every request makes progress.
+ * When a full page has nothing to drop (more than `limit` events share one timestamp) the second is
+ * split with filter.rules, by severity, then event name, then edge name; what cannot be split further
+ * is reported as a warning, never retried forever.
+ */
+import { VcoApiError } from '../errors.js';
+import { type VcoEvent, eventTimeMs } from '../event.js';
+import { type Logger, silentLogger } from '../log.js';
+import { type VcoClient, isRecord } from './client.js';
+
+export const EVENTS_METHOD = 'event/getEnterpriseEvents';
+/** Largest filter.limit the VCO honours (also its default). */
+export const MAX_PAGE_LIMIT = 2048;
+
+export interface EventPage {
+  events: VcoEvent[];
+  apiCalls: number;
+}
+
+export interface FetchStats {
+  pages: number;
+  /** HTTP requests, retries included. */
+  apiCalls: number;
+  /** Events received, boundary duplicates included. */
+  events: number;
+  splits: number;
+  warnings: string[];
+}
+
+export interface FetchEventsOptions {
+  enterpriseId?: number;
+  startMs: number;
+  endMs: number;
+  limit?: number;
+  signal?: AbortSignal;
+  logger?: Logger;
+  stats?: FetchStats;
+}
+
+export interface FilterRule {
+  field: string;
+  op: 'is' | 'notIn' | 'isNull';
+  values: string[];
+}
+
+/** Event fields used, in this order, to split one overcrowded second into smaller requests. */
+const SPLIT_FIELDS = ['severity', 'event', 'edgeName'] as const;
+const SECOND_MS = 1000;
+
+export function createFetchStats(): FetchStats {
+  return { pages: 0, apiCalls: 0, events: 0, splits: 0, warnings: [] };
+}
+
+interface Context {
+  client: VcoClient;
+  enterpriseId: number | undefined;
+  limit: number;
+  signal: AbortSignal | undefined;
+  logger: Logger;
+  stats: FetchStats;
+  /** Set once the VCO is seen ignoring filter.rules: splitting cannot help then. */
+  rulesIgnored: boolean;
+}
+
+interface Window {
+  startMs: number;
+  endMs: number;
+}
+
+interface Page {
+  events: VcoEvent[];
+  more: boolean;
+  full: boolean;
+}
+
+/**
+ * Every event of [startMs, endMs] (epoch ms), as pages in the order fetched (newest first).
+ * The same event may come twice (boundary timestamps, split slices): dedupe downstream.
+ */
+export async function* fetchEventPages(client: VcoClient, opts: FetchEventsOptions): AsyncGenerator<VcoEvent[]> {
+  const ctx: Context = {
+    client,
+    enterpriseId: opts.enterpriseId,
+    limit: clampLimit(opts.limit),
+    signal: opts.signal,
+    logger: opts.logger ?? silentLogger,
+    stats: opts.stats ?? createFetchStats(),
+    rulesIgnored: false,
+  };
+  yield* drain(ctx, { startMs: Math.floor(opts.startMs), endMs: Math.floor(opts.endMs) }, [], 0);
+}
+
+function clampLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return MAX_PAGE_LIMIT;
+  return Math.min(MAX_PAGE_LIMIT, Math.max(1, Math.floor(limit)));
+}
+
+/** Fetch a window by narrowing its end; overcrowded seconds are handed to splitSecond. */
+async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIndex: number): AsyncGenerator<VcoEvent[]> {
+  let endMs = window.endMs;
+  while (endMs >= window.startMs) {
+    const page = await fetchPage(ctx, { startMs: window.startMs, endMs }, rules);
+    yield page.events;
+    if (!page.full || (rules.length > 0 && !honoursRules(ctx, page.events, rules))) return;
+    const times = page.events.map(eventTimeMs).filter((t): t is number => t !== undefined);
+    if (times.length === 0) {
+      warn(ctx, `a full page of ${page.events.length} events without eventTime in ${describeWindow({ startMs: window.startMs, endMs })}: cannot page further, older events of that window may be lost`);
+      return;
+    }
+    const oldestMs = Math.min(...times);
+    const narrowedEndMs = oldestMs + 1;
+    if (narrowedEndMs < endMs && times.some((t) => t > narrowedEndMs)) {
+      endMs = narrowedEndMs;
+      continue;
+    }
+    const secondMs = Math.floor(oldestMs / SECOND_MS) * SECOND_MS;
+    const crowded = { startMs: Math.max(window.startMs, secondMs), endMs: Math.min(endMs, secondMs + SECOND_MS - 1) };
+    yield* splitSecond(ctx, crowded, rules, fieldIndex, page);
+    endMs = secondMs - 1;
+  }
+}
+
+/**
+ * Fetch one overcrowded second in slices: one per value of the split field seen in the full page,
+ * one for a null field, and one "rest" (notIn the seen values) that is split again by the same field
+ * when still full. A slice that is still full is split by the next field.
+ */
+async function* splitSecond(ctx: Context, window: Window, rules: FilterRule[], fieldIndex: number, fullPage: Page): AsyncGenerator<VcoEvent[]> {
+  const field = SPLIT_FIELDS[fieldIndex];
+  if (field === undefined || ctx.rulesIgnored) {
+    warn(ctx, `more than ${ctx.limit} events in ${describeWindow(window)} match ${describeRules(rules)}: got ${fullPage.events.length}${fullPage.more ? ', the VCO said there were more; those are lost' : ''}`);
+    return;
+  }
+  const excluded = new Set(rules.filter((r) => r.field === field && r.op === 'notIn').flatMap((r) => r.values));
+  const seen = [...new Set(fullPage.events.map((e) => e[field]).filter((v): v is string => typeof v === 'string' && !excluded.has(v)))];
+  if (seen.length === 0) {
+    yield* splitSecond(ctx, window, rules, fieldIndex + 1, fullPage);
+    return;
+  }
+  ctx.stats.splits += 1;
+  ctx.logger.debug('splitting a crowded second', { window: describeWindow(window), field, values: seen.length, rules: describeRules(rules) });
+  const firstSplitOfField = !rules.some((r) => r.field === field);
+  const slices: { rule: FilterRule; nextField: number }[] = [
+    ...seen.map((value) => ({ rule: { field, op: 'is' as const, values: [value] }, nextField: fieldIndex + 1 })),
+    ...(firstSplitOfField ? [{ rule: { field, op: 'isNull' as const, values: [] }, nextField: fieldIndex + 1 }] : []),
+    { rule: { field, op: 'notIn', values: seen }, nextField: fieldIndex },
+  ];
+  for (const slice of slices) {
+    if (ctx.rulesIgnored) return;
+    yield* drain(ctx, window, [...rules, slice.rule], slice.nextField);
+  }
+}
+
+async function fetchPage(ctx: Context, window: Window, rules: FilterRule[]): Promise<Page> {
+  const params = {
+    ...(ctx.enterpriseId === undefined ? {} : { enterpriseId: ctx.enterpriseId }),
+    interval: { start: window.startMs, end: window.endMs },
+    filter: rules.length > 0 ? { limit: ctx.limit, rules } : { limit: ctx.limit },
+  };
+  const result = await ctx.client.call<unknown>(EVENTS_METHOD, params, ctx.signal, ctx.stats);
+  if (!isRecord(result) || !Array.isArray(result.data)) {
+    throw new VcoApiError(`${EVENTS_METHOD}: expected {"metaData":...,"data":[...]}, got ${describeShape(result)}`, {
+      context: { method: EVENTS_METHOD, enterpriseId: ctx.enterpriseId },
+    });
+  }
+  const events = result.data.filter(isRecord) as VcoEvent[];
+  if (events.length < result.data.length) {
+    warn(ctx, `${EVENTS_METHOD} returned ${result.data.length - events.length} data items that are not objects; skipped`);
+  }
+  const more = isRecord(result.metaData) && result.metaData.more === true;
+  ctx.stats.pages += 1;
+  ctx.stats.events += events.length;
+  return { events, more, full: more || result.data.length >= ctx.limit };
+}
+
+/** False (and remembered) when the VCO returned events that the rules exclude: it ignores filters. */
+function honoursRules(ctx: Context, events: VcoEvent[], rules: FilterRule[]): boolean {
+  const honoured = events.every((event) => rules.every((rule) => matchesRule(event, rule)));
+  if (!honoured && !ctx.rulesIgnored) {
+    ctx.rulesIgnored = true;
+    warn(ctx, `the VCO ignored filter.rules (${describeRules(rules)}): a second with more than ${ctx.limit} events cannot be fetched completely`);
+  }
+  return honoured;
+}
+
+export function matchesRule(event: VcoEvent, rule: FilterRule): boolean {
+  const value = event[rule.field];
+  const text = typeof value === 'string' ? value : undefined;
+  switch (rule.op) {
+    case 'is':
+      return text !== undefined && rule.values.includes(text);
+    case 'notIn':
+      return text === undefined || !rule.values.includes(text);
+    case 'isNull':
+      // Some servers count '' as null too.
+      return value === null || value === undefined || value === '';
+  }
+}
+
+function warn(ctx: Context, message: string): void {
+  const text = `${ctx.enterpriseId === undefined ? '' : `enterprise ${ctx.enterpriseId}: `}${message}`;
+  ctx.stats.warnings.push(text);
+  ctx.logger.warn(text);
+}
+
+function describeWindow(window: Window): string {
+  return `[${new Date(window.startMs).toISOString()}, ${new Date(window.endMs).toISOString()}]`;
+}
+
+function describeRules(rules: FilterRule[]): string {
+  if (rules.length === 0) return 'no filter';
+  return rules.map((r) => `${r.field} ${r.op}${r.values.length > 0 ? ` ${JSON.stringify(r.values)}` : ''}`).join(' and ');
+}
+
+function describeShape(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (isRecord(value)) return `an object with keys ${JSON.stringify(Object.keys(value).slice(0, 5))}`;
+  return typeof value;
+}

@@ -1,0 +1,32 @@
+/**
+ * Settings come from the environment (with `.env` loaded by dotenv) and are overridden by
+ * command-line flags. Every flag has an environment name, so one table documents both.
+ */
+import { existsSync } from 'node:fs';
+import { config as loadDotenv } from 'dotenv';
+import { registerSecret } from '../log.js';
+
+export type Settings = Readonly<Record<string, string | undefined>>;
+
+/** Variables whose values must never be printed. */
+export const SECRET_SETTINGS = ['VCO_TOKEN', 'VCO_PASSWORD'] as const;
+
+/**
+ * Reads `envFile` (default `.env` in the working directory, when present) without overriding
+ * variables already set in the environment, then applies flag overrides (undefined = not given).
+ */
+export function loadSettings(overrides: Record<string, string | undefined> = {}, envFile?: string): Settings {
+  const file = envFile ?? '.env';
+  const fromFile: Record<string, string> = {};
+  if (existsSync(file)) loadDotenv({ path: file, processEnv: fromFile, quiet: true });
+  const merged: Record<string, string | undefined> = { ...fromFile, ...process.env };
+  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) merged[key] = value;
+  for (const key of SECRET_SETTINGS) registerSecret(merged[key]);
+  return merged;
+}
+
+/** A setting's value with surrounding whitespace removed; empty counts as unset. */
+export function setting(settings: Settings, name: string): string | undefined {
+  const value = settings[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -1,0 +1,66 @@
+/** VCO connection settings: host, credentials, discovery and HTTP behaviour. */
+import { readFileSync } from 'node:fs';
+import { ConfigError, errorMessage } from '../errors.js';
+import { normaliseVcoUrl, parseChoice, parseDuration, parseIdList, parseInteger } from './parse.js';
+import { setting, type Settings } from './settings.js';
+
+export type VcoLogin = 'enterprise' | 'operator';
+export type VcoCredentials =
+  | { kind: 'token'; token: string }
+  | { kind: 'password'; username: string; password: string; login: VcoLogin };
+
+export interface VcoConfig {
+  baseUrl: string;
+  auth: VcoCredentials;
+  login: VcoLogin;
+  enterpriseIds?: number[];
+  ca?: Buffer;
+  timeoutMs: number;
+  maxRetries: number;
+  concurrency: number;
+}
+
+export function buildVcoConfig(settings: Settings): VcoConfig {
+  const host = setting(settings, 'VCO_HOSTNAME');
+  if (host === undefined) {
+    throw new ConfigError('VCO_HOSTNAME is not set: set it to your Orchestrator host, e.g. VCO_HOSTNAME=vco.example.net (see .env.example)');
+  }
+  const baseUrl = normaliseVcoUrl('VCO_HOSTNAME', host);
+  const login = parseChoice('VCO_LOGIN', setting(settings, 'VCO_LOGIN') ?? 'enterprise', ['enterprise', 'operator'] as const);
+  const token = setting(settings, 'VCO_TOKEN');
+  const username = setting(settings, 'VCO_USERNAME');
+  const password = settings.VCO_PASSWORD; // passwords may legitimately have edge spaces
+  let auth: VcoCredentials;
+  if (token !== undefined) {
+    auth = { kind: 'token', token };
+  } else if (username !== undefined && password !== undefined && password !== '') {
+    auth = { kind: 'password', username, password, login };
+  } else if (username !== undefined) {
+    throw new ConfigError('VCO_PASSWORD is not set: set it with VCO_USERNAME, or use VCO_TOKEN instead');
+  } else {
+    throw new ConfigError('No VCO credentials: set VCO_TOKEN (an API token) or VCO_USERNAME and VCO_PASSWORD');
+  }
+  const ids = setting(settings, 'VCO_ENTERPRISE_IDS');
+  const caFile = setting(settings, 'VCO_CA_FILE');
+  const config: VcoConfig = {
+    baseUrl,
+    auth,
+    login,
+    timeoutMs: parseDuration('VCO_TIMEOUT', setting(settings, 'VCO_TIMEOUT') ?? '30s'),
+    maxRetries: parseInteger('VCO_RETRIES', setting(settings, 'VCO_RETRIES') ?? '4', 0, 20),
+    concurrency: parseInteger('VCO_CONCURRENCY', setting(settings, 'VCO_CONCURRENCY') ?? '4', 1, 32),
+  };
+  if (ids !== undefined) config.enterpriseIds = parseIdList('VCO_ENTERPRISE_IDS', ids);
+  if (caFile !== undefined) config.ca = readSettingFile('VCO_CA_FILE', caFile);
+  if (config.timeoutMs < 1000) throw new ConfigError(`VCO_TIMEOUT=${settings.VCO_TIMEOUT} is too short: use at least 1s, e.g. 30s`);
+  return config;
+}
+
+/** Reads a file named by a setting, or fails naming the setting. */
+export function readSettingFile(name: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new ConfigError(`${name}=${file} cannot be read (${errorMessage(error)}): point it at an existing PEM file`);
+  }
+}

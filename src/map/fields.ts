@@ -1,0 +1,104 @@
+/**
+ * Turns a field list from the mapping (cef.fields, leef.fields, rfc5424.structuredData) into a runner
+ * that, per event, produces the (key, value, label) pairs in order: values resolved, trimmed if the
+ * format wants it, cut to the key's limit before any escaping, empty ones and duplicate keys dropped.
+ */
+import { parseVcoTime } from '../event.js';
+import type { FieldFormat, FieldSpec } from './mapping.js';
+import { truncateChars, trimSpaces } from './text.js';
+import { textOf, type EventView } from './view.js';
+
+export type FieldSink = (key: string, value: string, label: string | undefined) => void;
+export type FieldRunner = (view: EventView, sink: FieldSink) => void;
+
+export interface FormatRules {
+  format: FieldFormat;
+  /** Maximum length (UTF-16 units) of a key's raw value; undefined = no limit of its own. */
+  maxLength(key: string): number | undefined;
+  /** Strip leading/trailing spaces from values (CEF drops trailing spaces of the final pair). */
+  trim: boolean;
+}
+
+type Getter = (view: EventView) => string | undefined;
+
+/** Computed sources; any other `from` reads the event's own top-level key. */
+const COMPUTED: Record<string, Getter> = {
+  eventId: (v) => v.eventId,
+  name: (v) => v.displayName,
+  event: (v) => v.eventName || undefined,
+  category: (v) => v.category || undefined,
+  severity: (v) => v.severityName,
+  cefCategory: (v) => v.cefCategory || undefined,
+  leefCategory: (v) => v.leefCategory || undefined,
+  syslogSeverity: (v) => String(v.syslogSeverity),
+  cefSeverity: (v) => String(v.cefSeverity),
+  leefSeverity: (v) => String(v.leefSeverity),
+  enterpriseName: (v) => v.enterpriseName,
+  detail: (v) => v.detailText,
+};
+
+function getterFor(spec: FieldSpec): Getter {
+  const from = spec.from;
+  const base: Getter = Object.hasOwn(COMPUTED, from)
+    ? COMPUTED[from]!
+    : (v) => (Object.hasOwn(v.event, from) ? textOf(v.event[from]) : undefined);
+  if (spec.as !== 'epochMs') return base;
+  return (v) => {
+    const ms = parseVcoTime(base(v));
+    return ms === undefined ? undefined : String(ms);
+  };
+}
+
+interface Step {
+  kind: 'value' | 'lift' | 'rest';
+  key: string;
+  label: string | undefined;
+  get: Getter;
+  limit: number | undefined;
+  omitIfTooLong: boolean;
+}
+
+export function compileFields(specs: readonly FieldSpec[], rules: FormatRules): FieldRunner {
+  const steps: Step[] = specs.map((spec) => ({
+    kind: spec.from === 'detailFields' ? 'lift' : spec.from === 'detailRest' ? 'rest' : 'value',
+    key: spec.key ?? '',
+    label: spec.label,
+    get: getterFor(spec),
+    limit: spec.key === undefined ? undefined : rules.maxLength(spec.key),
+    omitIfTooLong: spec.ifTooLong === 'omit',
+  }));
+
+  /** The value as it goes out, or undefined when it must be left out. */
+  const fit = (raw: string | undefined, limit: number | undefined, omitIfTooLong: boolean): string | undefined => {
+    if (raw === undefined) return undefined;
+    let value = rules.trim ? trimSpaces(raw) : raw;
+    if (limit !== undefined && value.length > limit) {
+      if (omitIfTooLong) return undefined;
+      value = truncateChars(value, limit);
+      if (rules.trim) value = trimSpaces(value);
+    }
+    return value === '' ? undefined : value;
+  };
+
+  return (view, sink) => {
+    const emitted = new Set<string>();
+    const liftedKeys = new Set<string>();
+    const emit = (key: string, value: string | undefined, label: string | undefined): boolean => {
+      if (value === undefined || emitted.has(key)) return false;
+      emitted.add(key);
+      sink(key, value, label);
+      return true;
+    };
+    for (const step of steps) {
+      if (step.kind === 'lift') {
+        for (const lifted of view.lifted(rules.format)) {
+          // A key already filled by the event's own fields wins; the detail key then stays in the rest.
+          if (emit(lifted.key, fit(lifted.value, rules.maxLength(lifted.key), false), lifted.label)) liftedKeys.add(lifted.detailKey);
+        }
+      } else {
+        const raw = step.kind === 'rest' ? view.detailRest(liftedKeys) : step.get(view);
+        emit(step.key, fit(raw, step.limit, step.omitIfTooLong), step.label);
+      }
+    }
+  };
+}

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError } from '../errors.js';
+import { defaultFraming, defaultMaxBytes, destinationAddress, makeDestination } from './destination.js';
+import { backoffDelay } from './sender.js';
+
+test('framing defaults: octet only for RFC 5424 / JSON over TLS (RFC 5425)', () => {
+  assert.equal(defaultFraming('tls', 'rfc5424'), 'octet');
+  assert.equal(defaultFraming('tls', 'json'), 'octet');
+  assert.equal(defaultFraming('tls', 'cef'), 'lf');
+  assert.equal(defaultFraming('tcp', 'rfc5424'), 'lf');
+  assert.equal(defaultFraming('udp', 'leef'), 'lf');
+});
+
+test('size defaults follow wire-formats.md section 8', () => {
+  assert.equal(defaultMaxBytes('udp', 'cef'), 1472);
+  assert.equal(defaultMaxBytes('udp', 'rfc3164'), 1024);
+  assert.equal(defaultMaxBytes('tls', 'rfc5424'), 8192);
+  assert.equal(defaultMaxBytes('tcp', 'leef'), 4096);
+  assert.equal(defaultMaxBytes('tcp', 'cef'), 4096);
+});
+
+test('makeDestination fills defaults and validates at the edge', () => {
+  const d = makeDestination({ name: 'qradar', host: 'siem.example', port: 6514, protocol: 'tls', format: 'rfc5424' });
+  assert.equal(d.framing, 'octet');
+  assert.equal(d.maxMessageBytes, 8192);
+  assert.equal(d.tls.insecure, false);
+  assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 0, protocol: 'tcp', format: 'cef' }), /port 0 .*SIEM_PORT/);
+  assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 514, protocol: 'tcp', format: 'cef', tls: { ca: '/ca.pem' } }), /SIEM_PROTOCOL=tls/);
+  assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 514, protocol: 'tls', format: 'cef', tls: { cert: '/c.pem' } }), ConfigError);
+  assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 514, protocol: 'udp', format: 'cef', maxMessageBytes: 70_000 }), /SIEM_MAX_MESSAGE_BYTES/);
+  assert.equal(destinationAddress({ host: '::1', port: 514 }), '[::1]:514');
+});
+
+test('backoff grows exponentially, is capped, and keeps at least half the delay', () => {
+  const policy = { attempts: 10, initialDelayMs: 100, maxDelayMs: 1000 };
+  assert.equal(backoffDelay(2, policy, () => 0), 50);
+  assert.equal(backoffDelay(2, policy, () => 1), 100);
+  assert.equal(backoffDelay(4, policy, () => 1), 400);
+  assert.equal(backoffDelay(9, policy, () => 1), 1000);
+});

@@ -1,0 +1,154 @@
+/**
+ * One SIEM destination: where to send (host, port, transport), what (format + encoder options) and how
+ * (framing, size limit, TLS material). Format, framing and transport are independent choices; the defaults
+ * below pick what each SIEM accepts (wire-formats.md sections 5-8).
+ */
+import { isIP } from 'node:net';
+import { ConfigError } from '../errors.js';
+import type { EncoderOptions, Format } from '../map/index.js';
+
+export type Protocol = 'udp' | 'tcp' | 'tls';
+/** RFC 6587: 'lf' = message + LF trailer (non-transparent), 'octet' = "LEN SP message". Ignored for UDP. */
+export type Framing = 'lf' | 'octet';
+
+export const PROTOCOLS: readonly Protocol[] = ['udp', 'tcp', 'tls'];
+export const FRAMINGS: readonly Framing[] = ['lf', 'octet'];
+
+export interface DestinationTls {
+  /** PEM file of the CA that signed the SIEM certificate; added to the system roots, never replacing them. */
+  ca?: string;
+  /** PEM files of the client certificate and its key, for mutual TLS. */
+  cert?: string;
+  key?: string;
+  /** Name to send as SNI and to match against the certificate (default: host, unless host is an IP). */
+  servername?: string;
+  /** Skip certificate verification. Only by explicit opt-in; the caller logs a warning on every run. */
+  insecure: boolean;
+}
+
+export interface ReconnectPolicy {
+  /** Connection attempts per connect before giving up (events then stay pending). */
+  attempts: number;
+  /** First delay between attempts; doubles each time up to maxDelayMs, with jitter. */
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** Encoder options that belong to a destination: the mapping is shared, format and lineSafe come from the destination. */
+export type DestinationEncoderOptions = Omit<EncoderOptions, 'mapping' | 'format' | 'lineSafe'>;
+
+export interface Destination {
+  name: string;
+  host: string;
+  port: number;
+  protocol: Protocol;
+  format: Format;
+  framing: Framing;
+  /** Largest message in bytes, excluding the frame (octet count prefix or LF); longer ones are cut at a UTF-8 boundary. */
+  maxMessageBytes: number;
+  encoder: DestinationEncoderOptions;
+  tls: DestinationTls;
+  connectTimeoutMs: number;
+  reconnect: ReconnectPolicy;
+  /**
+   * TCP/TLS only: close the connection cleanly after this many bytes, which confirms the SIEM read them,
+   * and open a new one. Also the most that is sent twice when a connection breaks. See delivery.ts.
+   */
+  confirmEveryBytes: number;
+}
+
+/** RFC 5425 makes octet counting mandatory for syslog over TLS; everything else is LF-framed in practice. */
+export function defaultFraming(protocol: Protocol, format: Format): Framing {
+  return protocol === 'tls' && (format === 'rfc5424' || format === 'json') ? 'octet' : 'lf';
+}
+
+/**
+ * Default message size limit (wire-formats.md section 8):
+ *
+ * | protocol | format            | bytes | why                                                           |
+ * |----------|-------------------|-------|---------------------------------------------------------------|
+ * | any      | rfc3164           | 1024  | RFC 3164: the whole packet is at most 1024 bytes              |
+ * | udp      | others            | 1472  | 1500 MTU - 20 IP - 8 UDP; larger datagrams fragment           |
+ * | tcp/tls  | rfc5424, json     | 8192  | RFC 5425: receivers SHOULD accept 8192 (rsyslog, syslog-ng)    |
+ * | tcp/tls  | cef, leef         | 4096  | QRadar TCP default 4096; ArcSight: keep CEF under ~4096       |
+ */
+export function defaultMaxBytes(protocol: Protocol, format: Format): number {
+  if (format === 'rfc3164') return 1024;
+  if (protocol === 'udp') return 1472;
+  return format === 'cef' || format === 'leef' ? 4096 : 8192;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_RECONNECT: ReconnectPolicy = { attempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 };
+export const DEFAULT_CONFIRM_EVERY_BYTES = 1 << 20;
+/** Largest UDP payload over IPv4; a bigger limit cannot be sent at all. */
+export const MAX_UDP_PAYLOAD = 65_507;
+
+/** What a caller must say; everything else has a default. */
+export type DestinationInput = Pick<Destination, 'name' | 'host' | 'port' | 'protocol' | 'format'> &
+  Partial<Omit<Destination, 'name' | 'host' | 'port' | 'protocol' | 'format' | 'tls' | 'reconnect'>> & {
+    tls?: Partial<DestinationTls>;
+    reconnect?: Partial<ReconnectPolicy>;
+  };
+
+/** Fill the defaults and validate once, at the edge; the rest of the code trusts the result. */
+export function makeDestination(input: DestinationInput): Destination {
+  const where = `destination "${input.name}"`;
+  if (input.name === '') throw new ConfigError(`a destination needs a name`);
+  if (input.host === '') throw new ConfigError(`${where}: host is empty (SIEM_HOST)`);
+  if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65_535) {
+    throw new ConfigError(`${where}: port ${input.port} is not between 1 and 65535 (SIEM_PORT)`);
+  }
+  if (!PROTOCOLS.includes(input.protocol)) throw new ConfigError(`${where}: protocol ${String(input.protocol)} is not one of ${PROTOCOLS.join(', ')} (SIEM_PROTOCOL)`);
+  const framing = input.framing ?? defaultFraming(input.protocol, input.format);
+  if (!FRAMINGS.includes(framing)) throw new ConfigError(`${where}: framing ${String(framing)} is not one of ${FRAMINGS.join(', ')} (SIEM_FRAMING)`);
+  const maxMessageBytes = input.maxMessageBytes ?? defaultMaxBytes(input.protocol, input.format);
+  const ceiling = input.protocol === 'udp' ? MAX_UDP_PAYLOAD : 16 << 20;
+  if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 480 || maxMessageBytes > ceiling) {
+    // 480 is the size every syslog receiver MUST accept (RFC 5426); below it messages become useless.
+    throw new ConfigError(`${where}: max message bytes ${maxMessageBytes} must be an integer from 480 to ${ceiling} (SIEM_MAX_MESSAGE_BYTES)`);
+  }
+  const tls: DestinationTls = { insecure: false, ...stripUndefined(input.tls ?? {}) };
+  if (input.protocol !== 'tls' && (tls.ca || tls.cert || tls.key || tls.insecure)) {
+    throw new ConfigError(`${where}: TLS settings are given but the protocol is ${input.protocol}; set SIEM_PROTOCOL=tls`);
+  }
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new ConfigError(`${where}: mutual TLS needs both a client certificate and its key (SIEM_TLS_CERT and SIEM_TLS_KEY)`);
+  }
+  if (tls.servername !== undefined && isIP(tls.servername) !== 0) {
+    throw new ConfigError(`${where}: SIEM_TLS_SERVERNAME must be a DNS name, not an IP address (RFC 6066)`);
+  }
+  const reconnect: ReconnectPolicy = { ...DEFAULT_RECONNECT, ...stripUndefined(input.reconnect ?? {}) };
+  if (!(reconnect.attempts >= 1) || !(reconnect.initialDelayMs >= 0) || !(reconnect.maxDelayMs >= reconnect.initialDelayMs)) {
+    throw new ConfigError(`${where}: reconnect policy needs attempts >= 1 and 0 <= initialDelayMs <= maxDelayMs`);
+  }
+  const connectTimeoutMs = input.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  if (!(connectTimeoutMs > 0)) throw new ConfigError(`${where}: connect timeout must be positive`);
+  const confirmEveryBytes = input.confirmEveryBytes ?? DEFAULT_CONFIRM_EVERY_BYTES;
+  if (!Number.isInteger(confirmEveryBytes) || confirmEveryBytes < 64 * 1024) {
+    throw new ConfigError(`${where}: confirm-every bytes must be an integer of at least 65536 (SIEM_CONFIRM_EVERY_BYTES)`);
+  }
+  return {
+    name: input.name,
+    host: input.host,
+    port: input.port,
+    protocol: input.protocol,
+    format: input.format,
+    framing,
+    maxMessageBytes,
+    encoder: input.encoder ?? {},
+    tls,
+    connectTimeoutMs,
+    reconnect,
+    confirmEveryBytes,
+  };
+}
+
+/** "host:port", with brackets around IPv6 literals. */
+export function destinationAddress(destination: Pick<Destination, 'host' | 'port'>): string {
+  return isIP(destination.host) === 6 ? `[${destination.host}]:${destination.port}` : `${destination.host}:${destination.port}`;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,122 @@
+/**
+ * Store-and-forward: the enterprise's NDJSON log is the durable queue, and each destination keeps its own
+ * delivered position in it. A run sends everything between that position and the log's size at the start,
+ * and moves the saved position only over confirmed events (delivery.ts explains "confirmed").
+ *
+ * Duplicate bound after SIGKILL: the next run re-sends from the saved position, i.e. at most the confirmed
+ * events not yet checkpointed (DEFAULT_CHECKPOINT: 5000 events or 1 s of sending) plus the unconfirmed
+ * tail (confirmEveryBytes + one 64 KiB batch of frames). Nothing is lost: the log still holds all of it.
+ */
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { CancelledError, ConfigError, errorMessage } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { Mapping } from '../map/index.js';
+import { readLogBatches } from '../store/event-log.js';
+import { acquireLock } from '../store/lock.js';
+import { loadPosition, positionPath, savePosition, type DeliveryPosition } from '../store/positions.js';
+import { LOG_FILE } from '../store/state.js';
+import { deliver, destinationEncoder, type CheckpointPolicy, type DeliveryResult } from './delivery.js';
+import type { Destination } from './destination.js';
+import type { Sender } from './sender.js';
+import { createSender } from './transports.js';
+
+export interface ForwardSummary {
+  destination: string;
+  enterprise: string;
+  /** Events delivered (confirmed) by this run. */
+  sent: number;
+  /** Events still waiting in the log for this destination (with `error` saying why). */
+  pending: number;
+  truncated: number;
+  /** Log lines that could not be sent (not JSON); skipped so they never block the queue. */
+  failed: number;
+  /** Events sent a second time after a lost connection (bounded: see delivery.ts). */
+  resent: number;
+  error?: string;
+}
+
+export interface ForwardOptions {
+  /** Kept for the CLI's symmetry with the collector; paths come from enterpriseDir. */
+  dataDir: string;
+  enterpriseDir: string;
+  enterpriseName: string;
+  destination: Destination;
+  mapping: Mapping;
+  logger?: Logger;
+  signal?: AbortSignal;
+  checkpointEvery?: CheckpointPolicy;
+}
+
+export async function forwardEnterprise(opts: ForwardOptions): Promise<ForwardSummary> {
+  const { enterpriseDir, destination } = opts;
+  const logger = (opts.logger ?? silentLogger).child({ destination: destination.name, enterprise: opts.enterpriseName });
+  const logPath = join(enterpriseDir, LOG_FILE);
+  const summary: ForwardSummary = { destination: destination.name, enterprise: opts.enterpriseName, sent: 0, pending: 0, truncated: 0, failed: 0, resent: 0 };
+  const size = await logSize(logPath);
+  if (size === 0) return summary;
+
+  // Two forwarders on one destination would send every event twice.
+  const lockFile = `${positionPath(enterpriseDir, destination.name)}.lock`;
+  await mkdir(dirname(lockFile), { recursive: true });
+  const lock = await acquireLock(lockFile);
+  let sender: Sender | undefined;
+  try {
+    const start = await loadPosition(enterpriseDir, destination.name);
+    if (start.offset >= size) return summary;
+    const encode = destinationEncoder(destination, opts.mapping, opts.enterpriseName);
+    let result: DeliveryResult;
+    try {
+      sender = await createSender(destination, logger);
+      result = await deliver({
+        logPath,
+        start,
+        endOffset: size,
+        destination,
+        sender,
+        encode,
+        checkpoint: (confirmed) => savePosition(enterpriseDir, destination.name, confirmed),
+        ...(opts.checkpointEvery ? { checkpointEvery: opts.checkpointEvery } : {}),
+        logger,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      result = { confirmed: start, sent: 0, resent: 0, truncated: 0, failed: 0, skipped: 0, error: error as Error };
+    }
+    if (result.confirmed.offset > start.offset) await savePosition(enterpriseDir, destination.name, result.confirmed);
+    Object.assign(summary, { sent: result.sent, truncated: result.truncated, failed: result.failed, resent: result.resent });
+    if (result.error !== undefined) {
+      summary.error = errorMessage(result.error);
+      summary.pending = await countLines(logPath, result.confirmed.offset, size);
+      if (!(result.error instanceof CancelledError)) logger.warn('events left pending', { pending: summary.pending, reason: summary.error });
+    }
+    return summary;
+  } finally {
+    sender?.destroy();
+    await lock.release();
+  }
+}
+
+/** Events waiting for a destination (for status reports), without sending anything. */
+export async function pendingEvents(enterpriseDir: string, destination: string): Promise<number> {
+  const logPath = join(enterpriseDir, LOG_FILE);
+  const size = await logSize(logPath);
+  const position: DeliveryPosition = await loadPosition(enterpriseDir, destination);
+  return position.offset >= size ? 0 : countLines(logPath, position.offset, size);
+}
+
+async function logSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+}
+
+async function countLines(path: string, from: number, to: number): Promise<number> {
+  let count = 0;
+  for await (const lines of readLogBatches(path, from, { endOffset: to })) count += lines.length;
+  return count;
+}

@@ -1,0 +1,24 @@
+/** Plain TCP syslog (RFC 6587). Everything but opening the connection lives in the shared stream core. */
+import net from 'node:net';
+import { TransportError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import { destinationAddress, type Destination } from './destination.js';
+import { StreamSender, whenReady, type StreamConnect } from './stream-sender.js';
+
+export function tcpConnector(destination: Destination): StreamConnect {
+  const address = destinationAddress(destination);
+  return (signal) =>
+    whenReady(net.connect({ host: destination.host, port: destination.port }), 'connect', signal, (error) =>
+      new TransportError(`cannot connect to ${address}: ${errorMessage(error)}`, { context: { address, code: (error as NodeJS.ErrnoException).code }, cause: error }),
+    );
+}
+
+export function createTcpSender(destination: Destination, logger?: Logger): StreamSender {
+  return new StreamSender({
+    address: destinationAddress(destination),
+    connectTimeoutMs: destination.connectTimeoutMs,
+    reconnect: destination.reconnect,
+    ...(logger ? { logger } : {}),
+    connect: tcpConnector(destination),
+  });
+}

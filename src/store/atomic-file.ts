@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { VcoSiemError, errorMessage } from '../errors.js';
+
+/**
+ * Replace `path` with `data` so that a crash leaves either the old or the new content, never a mix:
+ * write a temporary file in the same directory, fsync it, rename it over the target, fsync the directory.
+ */
+export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const handle = await open(tmp, 'wx', 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    throw new VcoSiemError(`cannot write ${path}: ${errorMessage(error)}`, { context: { path }, cause: error });
+  }
+  await syncDirectory(dirname(path));
+}
+
+/** Make a rename or create in `dir` durable. Some platforms cannot open a directory; that is not an error there. */
+export async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Parsed content of a JSON file; undefined when it does not exist. A corrupt file is an error naming the path. */
+export async function readJsonFile<T>(path: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new VcoSiemError(`cannot read ${path}: ${errorMessage(error)}`, { context: { path }, cause: error });
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new CorruptFileError(path, errorMessage(error));
+  }
+}
+
+/** A state file exists but does not hold what we wrote there. */
+export class CorruptFileError extends VcoSiemError {
+  constructor(path: string, problem: string) {
+    super(`corrupt file ${path}: ${problem}; move it away to start that part of the state afresh`, { context: { path } });
+  }
+}

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { LockedError } from '../errors.js';
+import { acquireLock, type LockInfo } from './lock.js';
+
+let root = '';
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'vco-lock-'));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', '0']);
+  assert.equal(child.status, 0);
+  return child.pid!;
+}
+
+function lockFile(pid: number, host = hostname()): string {
+  const info: LockInfo = { pid, hostname: host, startedAt: '2024-01-01T00:00:00.000Z', token: `t-${pid}` };
+  return JSON.stringify(info);
+}
+
+test('acquire writes pid, host and start time; a second acquire is refused; release removes the file', async () => {
+  const path = join(root, 'a.lock');
+  const lock = await acquireLock(path);
+  const info = JSON.parse(await readFile(path, 'utf8')) as LockInfo;
+  assert.equal(info.pid, process.pid);
+  assert.equal(info.hostname, hostname());
+  assert.ok(!Number.isNaN(Date.parse(info.startedAt)));
+  await assert.rejects(acquireLock(path), LockedError);
+  await lock.release();
+  await lock.release();
+  assert.deepEqual(await readdir(root), []);
+  const again = await acquireLock(path);
+  await again.release();
+});
+
+test('a lock held by another live process is refused with its pid and the lock path', async () => {
+  const path = join(root, 'live.lock');
+  const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  try {
+    await writeFile(path, lockFile(sleeper.pid!));
+    await assert.rejects(acquireLock(path), (error: Error) => {
+      assert.ok(error instanceof LockedError);
+      assert.match(error.message, new RegExp(`another vco-siem run is in progress \\(pid ${sleeper.pid}, started 2024-01-01T00:00:00.000Z\\); lock file: `));
+      assert.ok(error.message.endsWith(path));
+      return true;
+    });
+  } finally {
+    sleeper.kill('SIGKILL');
+    await once(sleeper, 'exit');
+  }
+  // Its process is gone now: the same lock is stale and is taken over.
+  const lock = await acquireLock(path);
+  assert.equal((JSON.parse(await readFile(path, 'utf8')) as LockInfo).pid, process.pid);
+  await lock.release();
+});
+
+test('a stale lock of a dead process is taken over', async () => {
+  const path = join(root, 'stale.lock');
+  await writeFile(path, lockFile(deadPid()));
+  const lock = await acquireLock(path);
+  assert.equal(lock.info.pid, process.pid);
+  await lock.release();
+  assert.deepEqual(await readdir(root), []);
+});
+
+test('a lock from another host is respected; an unreadable old lock is taken over', async () => {
+  const path = join(root, 'other-host.lock');
+  await writeFile(path, lockFile(deadPid(), 'some-other-host'));
+  await assert.rejects(acquireLock(path), /pid \d+ on host some-other-host/);
+  await rm(path);
+  await writeFile(path, '{"pid": 12');
+  await assert.rejects(acquireLock(path), /creating it now/); // fresh: maybe being written right now
+  const old = new Date(Date.now() - 60_000);
+  await utimes(path, old, old);
+  const lock = await acquireLock(path);
+  await lock.release();
+});
+
+test('release leaves a lock that is no longer ours', async () => {
+  const path = join(root, 'theirs.lock');
+  const lock = await acquireLock(path);
+  const theirs = lockFile(deadPid());
+  await writeFile(path, theirs); // someone replaced it (e.g. took it over as stale)
+  await lock.release();
+  assert.equal(await readFile(path, 'utf8'), theirs);
+  await rm(path);
+});
+
+test('processes racing for one stale lock: exactly one wins', async () => {
+  const path = join(root, 'race.lock');
+  await writeFile(path, lockFile(deadPid()));
+  const lockModule = fileURLToPath(new URL('./lock.js', import.meta.url));
+  const script = `
+    const { acquireLock } = await import(${JSON.stringify(lockModule)});
+    try { const lock = await acquireLock(${JSON.stringify(path)}); console.log('won'); await new Promise((r) => setTimeout(r, 2500)); await lock.release(); }
+    catch (e) { console.log(e.name); }`;
+  const children = Array.from({ length: 4 }, () => spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  const outputs = await Promise.all(
+    children.map(async (child) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      await once(child, 'exit');
+      return out.trim();
+    }),
+  );
+  assert.deepEqual(outputs.sort(), ['LockedError', 'LockedError', 'LockedError', 'won']);
+});

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { LockedError, VcoSiemError, errorMessage } from '../errors.js';
+
+/** Content of a lock file. `token` tells our own lock from a successor's. */
+export interface LockInfo {
+  pid: number;
+  hostname: string;
+  startedAt: string;
+  token: string;
+}
+
+export interface Lock {
+  readonly path: string;
+  readonly info: LockInfo;
+  /** Remove the lock file if it is still ours. Safe to call twice. */
+  release(): Promise<void>;
+}
+
+/** A lock file younger than this with unreadable content is probably being written right now. */
+const UNREADABLE_GRACE_MS = 10_000;
+const STALE_GUARD_MS = 30_000;
+const GUARD_WAIT_MS = 50;
+const ATTEMPTS = 5;
+const heldHere = new Set<string>();
+
+/**
+ * Take the lock file at `path` (created with O_EXCL). A lock held by a live process on this host, or by any
+ * process on another host, is refused with LockedError; a lock left by a dead process is taken over.
+ */
+export async function acquireLock(path: string): Promise<Lock> {
+  const lockPath = resolve(path);
+  if (heldHere.has(lockPath)) throw new LockedError(`this process already holds the lock ${lockPath}`, { context: { lockFile: lockPath } });
+  const info: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), token: randomUUID() };
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    if (await tryCreate(lockPath, info)) {
+      heldHere.add(lockPath);
+      return { path: lockPath, info, release: () => release(lockPath, info) };
+    }
+    const current = await readLock(lockPath);
+    if (current === 'missing') continue; // released between our create and our read
+    if (current === 'unreadable') {
+      if (!(await olderThan(lockPath, UNREADABLE_GRACE_MS))) throw lockedBy(lockPath, 'a process that is creating it now');
+      await removeStale(lockPath, 'unreadable');
+      continue;
+    }
+    if (isHeld(current)) throw lockedBy(lockPath, `pid ${current.pid}${current.hostname === info.hostname ? '' : ` on host ${current.hostname}`}, started ${current.startedAt}`);
+    await removeStale(lockPath, current);
+  }
+  throw new LockedError(`could not take the lock ${lockPath}: other processes keep competing for it`, { context: { lockFile: lockPath } });
+}
+
+function lockedBy(lockPath: string, holder: string): LockedError {
+  return new LockedError(`another vco-siem run is in progress (${holder}); lock file: ${lockPath}`, { context: { lockFile: lockPath } });
+}
+
+async function tryCreate(lockPath: string, info: LockInfo): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(lockPath, 'wx', 0o644);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new VcoSiemError(`cannot create the lock file ${lockPath}: ${errorMessage(error)}`, { context: { lockFile: lockPath }, cause: error });
+  }
+  try {
+    await handle.writeFile(JSON.stringify(info));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+async function readLock(lockPath: string): Promise<LockInfo | 'missing' | 'unreadable'> {
+  let text: string;
+  try {
+    text = await readFile(lockPath, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw error;
+  }
+  try {
+    const info = JSON.parse(text) as LockInfo;
+    return Number.isSafeInteger(info.pid) && typeof info.hostname === 'string' && typeof info.token === 'string' ? info : 'unreadable';
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/**
+ * Whether the holder may still be running. On another host we cannot tell, so we assume it is (a shared
+ * DATA_DIR must not be written by two machines). Our own pid in an old lock is a previous incarnation of us
+ * (a restarted container often gets the same pid), since this process does not hold it (see heldHere).
+ */
+function isHeld(info: LockInfo): boolean {
+  if (info.hostname !== hostname()) return true;
+  if (info.pid === process.pid) return false;
+  try {
+    process.kill(info.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
+  }
+}
+
+/**
+ * Delete a lock judged stale. Two processes may judge the same lock stale at once, and by the time one of
+ * them deletes it the other may already have created a live lock there. So deletion happens only while
+ * holding a short-lived guard file (O_EXCL again), after checking that the lock is still the stale one.
+ */
+async function removeStale(lockPath: string, judged: LockInfo | 'unreadable'): Promise<void> {
+  const guardPath = `${lockPath}.takeover`;
+  const guard: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), token: randomUUID() };
+  if (!(await tryCreate(guardPath, guard))) {
+    // Another process is taking over right now; a guard left by a process that died doing so is removed.
+    if (await olderThan(guardPath, STALE_GUARD_MS)) await unlink(guardPath).catch(() => undefined);
+    await delay(GUARD_WAIT_MS);
+    return;
+  }
+  try {
+    const current = await readLock(lockPath);
+    const same = judged === 'unreadable' ? current === 'unreadable' : typeof current === 'object' && current.token === judged.token;
+    if (same) await unlink(lockPath).catch(() => undefined);
+  } finally {
+    await unlink(guardPath).catch(() => undefined);
+  }
+}
+
+async function release(lockPath: string, info: LockInfo): Promise<void> {
+  if (!heldHere.has(lockPath)) return;
+  const current = await readLock(lockPath);
+  if (typeof current === 'object' && current.token === info.token) await unlink(lockPath).catch(() => undefined);
+  heldHere.delete(lockPath);
+}
+
+async function olderThan(path: string, ms: number): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined);
+  return info === undefined || Date.now() - info.mtimeMs > ms;
+}

@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import { LRUCache } from 'lru-cache';
+import { eventKey, type VcoEvent } from '../event.js';
+import { silentLogger, type Logger } from '../log.js';
+import { CorruptFileError, readJsonFile, writeFileAtomic } from './atomic-file.js';
+import { readLogBatches, tailOffset } from './event-log.js';
+
+export const SEEN_IDS_FILE = 'seen-ids.json';
+export const DEFAULT_ID_CACHE_SIZE = 100_000;
+
+interface SeenIdsFile {
+  version: 1;
+  /** Size of events.json that these keys reflect; lines after it are scanned on load. */
+  logSize: number;
+  /** Least recently seen first. */
+  keys: string[];
+}
+
+/**
+ * Bounded set of the most recent event keys of one enterprise (see eventKey), persisted beside the log.
+ * The log is the truth: keys of lines appended after the last save (a crash between writing events and
+ * saving state) are read back from the log, and a missing or corrupt file is rebuilt from the log's tail.
+ */
+export class SeenIds {
+  private constructor(
+    private readonly path: string,
+    private readonly cache: LRUCache<string, true>,
+  ) {}
+
+  static async load(enterpriseDir: string, log: { path: string; size: number }, options: { max?: number; logger?: Logger } = {}): Promise<SeenIds> {
+    const logger = options.logger ?? silentLogger;
+    const path = join(enterpriseDir, SEEN_IDS_FILE);
+    const seen = new SeenIds(path, new LRUCache<string, true>({ max: options.max ?? DEFAULT_ID_CACHE_SIZE }));
+    const saved = await readSaved(path, logger);
+    if (saved !== undefined && saved.logSize <= log.size) {
+      for (const key of saved.keys) seen.cache.set(key, true);
+      if (saved.logSize === log.size) return seen;
+      logger.info('reading events written after the id cache was saved', { from: saved.logSize, to: log.size });
+      try {
+        await seen.addFromLog(log.path, saved.logSize, log.size);
+        return seen;
+      } catch (error) {
+        logger.warn('cannot continue the id cache from the log; rebuilding it', { error });
+        seen.cache.clear();
+      }
+    } else if (saved !== undefined) {
+      logger.warn('the id cache describes a longer log than events.json; rebuilding it', { cached: saved.logSize, log: log.size });
+    }
+    const from = await tailOffset(log.path, log.size, seen.cache.max);
+    await seen.addFromLog(log.path, from, log.size);
+    return seen;
+  }
+
+  /** True the first time a key is offered (and remembers it), false for a repeat. */
+  firstSighting(key: string): boolean {
+    if (this.cache.get(key) !== undefined) return false; // get() refreshes recency
+    this.cache.set(key, true);
+    return true;
+  }
+
+  get count(): number {
+    return this.cache.size;
+  }
+
+  /** Persist the keys; `logSize` must be the size of the log already fsynced with every remembered event. */
+  async save(logSize: number): Promise<void> {
+    const file: SeenIdsFile = { version: 1, logSize, keys: [...this.cache.rkeys()] };
+    await writeFileAtomic(this.path, JSON.stringify(file));
+  }
+
+  private async addFromLog(logPath: string, from: number, to: number): Promise<void> {
+    for await (const batch of readLogBatches(logPath, from, { endOffset: to })) {
+      for (const { line } of batch) {
+        const key = keyOfLine(line);
+        if (key !== undefined) this.cache.set(key, true);
+      }
+    }
+  }
+}
+
+function keyOfLine(line: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return value !== null && typeof value === 'object' ? eventKey(value as VcoEvent) : undefined;
+  } catch {
+    return undefined; // not ours to judge here; the forwarder reports unreadable lines
+  }
+}
+
+async function readSaved(path: string, logger: Logger): Promise<SeenIdsFile | undefined> {
+  try {
+    const saved = await readJsonFile<SeenIdsFile>(path);
+    if (saved === undefined) return undefined;
+    if (!Number.isSafeInteger(saved.logSize) || saved.logSize < 0 || !Array.isArray(saved.keys) || !saved.keys.every((k) => typeof k === 'string')) {
+      throw new CorruptFileError(path, 'logSize or keys missing');
+    }
+    return saved;
+  } catch (error) {
+    if (!(error instanceof CorruptFileError)) throw error;
+    logger.warn('id cache unreadable; rebuilding it from the log', { error });
+    return undefined;
+  }
+}

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { eventKey, type VcoEvent } from '../event.js';
+import { Spool } from './spool.js';
+
+let root = '';
+after(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+test('pages come back in reverse order, each sorted by (eventTime, id), with exact JSON and keys', async () => {
+  root = await mkdtemp(join(tmpdir(), 'vco-spool-'));
+  const path = join(root, 'collect.spool');
+  await writeFile(path, 'left over from a crash\n');
+  const spool = await Spool.create(path);
+  const t = (s: number): string => `2024-05-01T10:00:0${s}.000Z`;
+  const newest: VcoEvent[] = [
+    { id: 12, eventTime: t(5), message: 'tab\there, newline\nthere, "quotes", é😀' },
+    { id: 11, eventTime: t(6) },
+    { id: 10, eventTime: t(5) },
+  ];
+  const oldest: VcoEvent[] = [
+    { logicalId: 'b\n\t"x"', eventTime: t(2) },
+    { logicalId: 'a', eventTime: t(2) },
+    { eventTime: t(1), event: 'NO_ID' },
+  ];
+  await spool.writePage(newest);
+  await spool.writePage([]);
+  await spool.writePage(oldest);
+  const pages: { keys: string[]; times: number[]; all: string; firstAndLast: string }[] = [];
+  for await (const page of spool.pagesOldestFirst()) {
+    pages.push({
+      keys: page.events.map((e) => e.key),
+      times: page.events.map((e) => e.timeMs),
+      all: page.linesOf(page.events).toString('utf8'),
+      firstAndLast: page.linesOf([page.events[0]!, page.events.at(-1)!]).toString('utf8'),
+    });
+  }
+  const expected = (events: VcoEvent[]) => ({
+    keys: events.map(eventKey),
+    times: events.map((e) => Date.parse(e.eventTime!)),
+    all: events.map((e) => `${JSON.stringify(e)}\n`).join(''),
+    firstAndLast: `${JSON.stringify(events[0])}\n${JSON.stringify(events.at(-1))}\n`,
+  });
+  assert.deepEqual(pages, [expected([oldest[2]!, oldest[1]!, oldest[0]!]), expected([newest[2]!, newest[0]!, newest[1]!])]);
+  await spool.discard();
+  await assert.rejects(access(path), { code: 'ENOENT' });
+});

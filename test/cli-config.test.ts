@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { cleanEnv, runCli } from './support/cli.js';
+
+const SECRET = 'S3cr3t-T0ken-value';
+
+/** Each bad setting: the environment, and what the one-line message must say. */
+const cases: { name: string; env: Record<string, string>; args?: string[]; expect: RegExp }[] = [
+  { name: 'no host', env: { VCO_TOKEN: SECRET }, expect: /VCO_HOSTNAME is not set: set it to your Orchestrator host/ },
+  { name: 'no credentials', env: { VCO_HOSTNAME: 'vco.example.net' }, expect: /No VCO credentials: set VCO_TOKEN .* or VCO_USERNAME and VCO_PASSWORD/ },
+  { name: 'username without password', env: { VCO_HOSTNAME: 'vco.example.net', VCO_USERNAME: 'me' }, expect: /VCO_PASSWORD is not set/ },
+  { name: 'bad scheme', env: { VCO_HOSTNAME: 'ftp://vco', VCO_TOKEN: SECRET }, expect: /VCO_HOSTNAME=ftp:\/\/vco has scheme ftp: use https/ },
+  { name: 'bad login kind', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, VCO_LOGIN: 'admin' }, expect: /VCO_LOGIN=admin is not valid: use one of enterprise, operator/ },
+  { name: 'bad enterprise ids', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, VCO_ENTERPRISE_IDS: '1,two' }, expect: /VCO_ENTERPRISE_IDS=two is not a whole number/ },
+  { name: 'missing CA file', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, VCO_CA_FILE: '/nonexistent/ca.pem' }, expect: /VCO_CA_FILE=\/nonexistent\/ca.pem cannot be read/ },
+  { name: 'bad timeout', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, VCO_TIMEOUT: 'soon' }, expect: /VCO_TIMEOUT=soon is not a duration/ },
+  { name: 'bad retries', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, VCO_RETRIES: '-1' }, expect: /VCO_RETRIES=-1 is out of range/ },
+  { name: 'bad lookback', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, VCO_LOOKBACK: 'x' }, expect: /VCO_LOOKBACK=x is not a duration/ },
+  { name: 'bad since flag', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET }, args: ['--since', 'yesterday'], expect: /VCO_SINCE=yesterday is not a time/ },
+  { name: 'since in the future', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, VCO_SINCE: '2999-01-01T00:00:00Z' }, expect: /VCO_SINCE=.* is in the future/ },
+  { name: 'bad log level', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, LOG_LEVEL: 'loud' }, expect: /LOG_LEVEL=loud is not valid/ },
+  { name: 'bad id cache size', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, ID_CACHE_SIZE: '10' }, expect: /ID_CACHE_SIZE=10 is out of range/ },
+];
+
+for (const c of cases) {
+  test(`collect with ${c.name}: one clear line, exit code 2, no stack trace, no secret`, async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'vco-siem-cfg-'));
+    try {
+      const result = await runCli(['collect', ...(c.args ?? [])], { env: cleanEnv({ DATA_DIR: dataDir, ...c.env }), cwd: dataDir });
+      assert.equal(result.code, 2, `exit code; stderr: ${result.stderr}`);
+      const lines = result.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `exactly one line, got: ${result.stderr}`);
+      assert.match(lines[0]!, /^vco-siem: /);
+      assert.match(lines[0]!, c.expect);
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+      assert.ok(!result.stderr.includes(SECRET) && !result.stdout.includes(SECRET), 'the token never appears');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('an unknown command or flag exits 2 with usage help', async () => {
+  const result = await runCli(['colect'], { env: cleanEnv({}) });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /Did you mean collect|Unknown argument/);
+});
+
+test('--version prints the package version', async () => {
+  const result = await runCli(['--version'], { env: cleanEnv({}) });
+  assert.equal(result.code, 0);
+  assert.match(result.stdout.trim(), /^\d+\.\d+\.\d+$/);
+});

@@ -1,0 +1,184 @@
+/** Store-and-forward from the NDJSON log over real sockets: nothing lost, nothing doubled beyond the stated bound. */
+import assert from 'node:assert/strict';
+import { appendFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { VcoEvent } from '../src/event.js';
+import { createEncoder, loadMapping, type Mapping } from '../src/map/index.js';
+import { BATCH_BYTES } from '../src/ship/delivery.js';
+import { makeDestination, type DestinationInput } from '../src/ship/destination.js';
+import { forwardEnterprise, pendingEvents } from '../src/ship/forwarder.js';
+import { replayRange } from '../src/ship/replay.js';
+import { loadPosition } from '../src/store/positions.js';
+import { closedPort, startStreamReceiver, startUdpReceiver } from './support/receivers.js';
+
+const BASE_MS = Date.parse('2024-05-01T00:00:00Z');
+const ENTERPRISE = 'ACME Co.';
+
+function events(count: number, firstId = 1): VcoEvent[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: firstId + i,
+    eventTime: new Date(BASE_MS + (firstId + i) * 1000).toISOString(),
+    event: 'EDGE_DOWN',
+    category: 'EDGE',
+    severity: 'ALERT',
+    message: `Edge b${firstId + i} is down`,
+    edgeName: `b${firstId + i}-edge1`,
+  }));
+}
+
+const ids = (frames: string[]): number[] => frames.map((f) => Number(/"id":(\d+)/.exec(f)?.[1]));
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe('forwardEnterprise', () => {
+  let mapping: Mapping;
+  let root: string;
+  let n = 0;
+  before(async () => {
+    mapping = await loadMapping();
+    root = await mkdtemp(join(tmpdir(), 'vco-siem-forward-'));
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+
+  /** A fresh enterprise dir whose log holds `list`. */
+  async function enterpriseWith(list: VcoEvent[]): Promise<string> {
+    const dir = join(root, `e${++n}`);
+    await rm(dir, { recursive: true, force: true });
+    await import('node:fs/promises').then((fs) => fs.mkdir(dir, { recursive: true }));
+    await writeFile(join(dir, 'events.json'), list.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    return dir;
+  }
+
+  const destination = (port: number, extra: Partial<DestinationInput> = {}) =>
+    makeDestination({
+      name: 'siem-a', host: '127.0.0.1', port, protocol: 'tcp', format: 'json', connectTimeoutMs: 2000,
+      reconnect: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 }, encoder: { hostname: 'vco.example.net' }, ...extra,
+    });
+
+  const forward = (enterpriseDir: string, dest: ReturnType<typeof destination>) =>
+    forwardEnterprise({ dataDir: root, enterpriseDir, enterpriseName: ENTERPRISE, destination: dest, mapping });
+
+  test('delivers every event once, in order, exactly as encoded; the next run sends nothing', async () => {
+    const list = events(3000);
+    const dir = await enterpriseWith(list);
+    const receiver = await startStreamReceiver({ framing: 'lf' });
+    try {
+      const dest = destination(receiver.port);
+      const summary = await forward(dir, dest);
+      assert.deepEqual(summary, { destination: 'siem-a', enterprise: ENTERPRISE, sent: 3000, pending: 0, truncated: 0, failed: 0, resent: 0 });
+      const encode = createEncoder({ ...dest.encoder, format: 'json', mapping, lineSafe: true });
+      assert.deepEqual(receiver.frames, list.map((e) => encode(e, { enterpriseName: ENTERPRISE })));
+      const position = await loadPosition(dir, 'siem-a');
+      assert.equal(position.offset, (await stat(join(dir, 'events.json'))).size);
+      assert.equal(position.delivered, 3000);
+
+      const again = await forward(dir, dest);
+      assert.equal(again.sent, 0);
+      assert.equal(receiver.frames.length, 3000);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('SIEM down for a whole run: all pending with the reason; back up: every event exactly once', async () => {
+    const dir = await enterpriseWith(events(500));
+    const port = await closedPort();
+    const down = await forward(dir, destination(port));
+    assert.equal(down.sent, 0);
+    assert.equal(down.pending, 500);
+    assert.match(down.error ?? '', new RegExp(`cannot connect to 127\\.0\\.0\\.1:${port} after 2 attempts: .*ECONNREFUSED`));
+    assert.equal(await pendingEvents(dir, 'siem-a'), 500);
+
+    await appendFile(join(dir, 'events.json'), events(100, 501).map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const receiver = await startStreamReceiver({ framing: 'lf', port });
+    try {
+      const up = await forward(dir, destination(port));
+      assert.equal(up.sent, 600);
+      assert.equal(up.pending, 0);
+      assert.deepEqual(ids(receiver.frames), range(1, 600));
+      assert.equal(await pendingEvents(dir, 'siem-a'), 0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('receiver resets the connection mid-stream: every event delivered, duplicates within what the broken connection carried', async () => {
+    const total = 20_000;
+    const dir = await enterpriseWith(events(total));
+    const receiver = await startStreamReceiver({ framing: 'lf', dropAfterFrames: 5_000 });
+    try {
+      const window = 256 * 1024; // confirm (clean close + reconnect) every 256 KiB
+      const summary = await forward(dir, destination(receiver.port, { confirmEveryBytes: window }));
+      assert.equal(summary.sent, total);
+      assert.equal(summary.pending, 0);
+      assert.ok(receiver.connections.length > 2, 'reconnects to confirm every 256 KiB');
+      const got = ids(receiver.frames);
+      assert.deepEqual([...new Set(got)].sort((a, b) => a - b), range(1, total), 'every event arrived');
+      const duplicates = got.length - total;
+      // Duplicates are the part of the re-sent events the SIEM had read before the reset.
+      assert.ok(duplicates > 0 && duplicates <= summary.resent, `duplicates ${duplicates}, re-sent ${summary.resent}`);
+      // Bound: at most what the broken connection carried: confirmEveryBytes + one batch + one message.
+      const frameBytes = Math.min(...receiver.frames.map((f) => Buffer.byteLength(f) + 1));
+      assert.ok(summary.resent <= Math.ceil((window + BATCH_BYTES) / frameBytes) + 2, `re-sent ${summary.resent}`);
+      // The next connection restarts at a confirmed position, at or before where the first one broke.
+      const firstOnSecond = got[5_000]!;
+      assert.ok(firstOnSecond <= 5_001, `resumed at ${firstOnSecond}`);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('a damaged log line is counted failed and never blocks the queue', async () => {
+    const dir = await enterpriseWith(events(3));
+    await appendFile(join(dir, 'events.json'), 'not json\n[1,2]\n');
+    await appendFile(join(dir, 'events.json'), events(2, 4).map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const receiver = await startStreamReceiver({ framing: 'octet' });
+    try {
+      const summary = await forward(dir, destination(receiver.port, { framing: 'octet' }));
+      assert.equal(summary.failed, 2);
+      assert.equal(summary.sent, 5);
+      assert.deepEqual(ids(receiver.frames), [1, 2, 3, 4, 5]);
+      assert.equal(await pendingEvents(dir, 'siem-a'), 0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('udp: oversize events truncated at the limit and counted', async () => {
+    const big = { ...events(1, 1)[0]!, message: 'é'.repeat(1000) };
+    const dir = await enterpriseWith([big, ...events(2, 2)]);
+    const receiver = await startUdpReceiver();
+    try {
+      const summary = await forward(dir, destination(receiver.port, { protocol: 'udp' }));
+      assert.equal(summary.sent, 3);
+      assert.equal(summary.truncated, 1);
+      await receiver.waitForCount(3);
+      assert.ok(receiver.datagrams[0]!.length <= 1472 && receiver.datagrams[0]!.length >= 1470);
+      assert.doesNotThrow(() => new TextDecoder('utf-8', { fatal: true }).decode(receiver.datagrams[0]!), 'cut on a UTF-8 boundary');
+      assert.equal(receiver.datagrams[1]!.at(-1), '}'.charCodeAt(0), 'no framing on UDP');
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('replay sends a time range again without moving the delivered position', async () => {
+    const dir = await enterpriseWith(events(50));
+    const receiver = await startStreamReceiver({ framing: 'lf' });
+    try {
+      const dest = destination(receiver.port);
+      await forward(dir, dest);
+      const before = await loadPosition(dir, 'siem-a');
+      const summary = await replayRange({
+        dataDir: root, enterpriseDir: dir, enterpriseName: ENTERPRISE, destination: dest, mapping,
+        sinceMs: BASE_MS + 10_000, untilMs: BASE_MS + 20_000,
+      });
+      assert.equal(summary.sent, 10);
+      assert.equal(summary.skipped, 40);
+      assert.deepEqual(ids(receiver.frames), [...range(1, 50), ...range(10, 19)]);
+      assert.deepEqual(await loadPosition(dir, 'siem-a'), before);
+    } finally {
+      await receiver.close();
+    }
+  });
+});

@@ -1,0 +1,123 @@
+/** TLS verification, mutual TLS and the insecure opt-in, against real node:tls servers and our test PKI. */
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { TransportError } from '../src/errors.js';
+import { checkDestination } from '../src/ship/check.js';
+import { makeDestination, type DestinationTls } from '../src/ship/destination.js';
+import { createSender } from '../src/ship/transports.js';
+import { startStreamReceiver, type StreamReceiver } from './support/receivers.js';
+import { testPki, type TestPki } from './support/tls-certs.js';
+
+const MESSAGE = Buffer.from('5 hello');
+
+const tlsDestination = (port: number, tls: Partial<DestinationTls>) =>
+  makeDestination({ name: 'tls', host: '127.0.0.1', port, protocol: 'tls', format: 'rfc5424', connectTimeoutMs: 2000, reconnect: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 }, tls });
+
+async function withReceiver(options: Parameters<typeof startStreamReceiver>[0], body: (receiver: StreamReceiver) => Promise<void>): Promise<void> {
+  const receiver = await startStreamReceiver(options);
+  try {
+    await body(receiver);
+  } finally {
+    await receiver.close();
+  }
+}
+
+describe('tls', () => {
+  let pki: TestPki;
+  before(async () => {
+    pki = await testPki();
+  });
+
+  test('an untrusted (self-signed) certificate is refused with a clear message and nothing is sent', async () => {
+    await withReceiver({ framing: 'octet', tls: { cert: pki.selfSignedCert, key: pki.selfSignedKey } }, async (receiver) => {
+      const sender = await createSender(tlsDestination(receiver.port, {}));
+      const error = await sender.send(MESSAGE).then(
+        () => assert.fail('sent over an untrusted connection'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof TransportError);
+      assert.match(error.message, new RegExp(`^TLS connection to 127\\.0\\.0\\.1:${receiver.port} refused: self-signed certificate; set SIEM_TLS_CA to the CA file that signed the SIEM certificate`));
+      assert.equal(error.context.retryable, false);
+      assert.equal(sender.stats.connects, 0);
+      assert.equal(receiver.bytes().length, 0, 'nothing reached the server');
+    });
+  });
+
+  test('a certificate signed by the configured CA is trusted (CA added to the system roots)', async () => {
+    await withReceiver({ framing: 'octet', tls: { cert: pki.serverCert, key: pki.serverKey } }, async (receiver) => {
+      const sender = await createSender(tlsDestination(receiver.port, { ca: pki.caCertFile }));
+      await sender.send(MESSAGE);
+      await sender.close();
+      assert.deepEqual(receiver.frames, ['hello']);
+    });
+  });
+
+  test('servername: a name the certificate does not list is refused with a hint', async () => {
+    await withReceiver({ framing: 'octet', tls: { cert: pki.serverCert, key: pki.serverKey } }, async (receiver) => {
+      const sender = await createSender(tlsDestination(receiver.port, { ca: pki.caCertFile, servername: 'siem.other.example' }));
+      await assert.rejects(sender.send(MESSAGE), /refused: .*siem\.other\.example.*SIEM_TLS_SERVERNAME/);
+      assert.equal(receiver.bytes().length, 0);
+    });
+  });
+
+  describe('mutual TLS', () => {
+    const serverOptions = () => ({ cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert, requestCert: true, rejectUnauthorized: true });
+
+    test('works with the client certificate', async () => {
+      await withReceiver({ framing: 'octet', tls: serverOptions() }, async (receiver) => {
+        const sender = await createSender(tlsDestination(receiver.port, { ca: pki.caCertFile, cert: pki.clientCertFile, key: pki.clientKeyFile }));
+        await sender.send(MESSAGE);
+        await sender.close();
+        assert.deepEqual(receiver.frames, ['hello']);
+      });
+    });
+
+    test('fails clearly without a client certificate, and the server never accepts a byte', async () => {
+      await withReceiver({ framing: 'octet', tls: serverOptions() }, async (receiver) => {
+        const sender = await createSender(tlsDestination(receiver.port, { ca: pki.caCertFile }));
+        // TLS 1.3 servers refuse after the handshake, so the refusal may surface on the send or on the close.
+        const error = await sender.send(MESSAGE).then(() => sender.close()).then(
+          () => assert.fail('delivered without a client certificate'),
+          (e: unknown) => e,
+        );
+        assert.ok(error instanceof TransportError);
+        assert.match(error.message, /127\.0\.0\.1:\d+.*certificate required.*SIEM_TLS_CERT and SIEM_TLS_KEY/);
+        assert.equal(receiver.bytes().length, 0);
+        assert.ok(receiver.tlsErrors.length >= 1);
+      });
+    });
+  });
+
+  test('insecure opt-in sends to an untrusted server', async () => {
+    await withReceiver({ framing: 'octet', tls: { cert: pki.selfSignedCert, key: pki.selfSignedKey } }, async (receiver) => {
+      const sender = await createSender(tlsDestination(receiver.port, { insecure: true }));
+      await sender.send(MESSAGE);
+      await sender.close();
+      assert.deepEqual(receiver.frames, ['hello']);
+    });
+  });
+
+  test('check reports the handshake and certificate without sending anything', async () => {
+    await withReceiver({ framing: 'octet', tls: { cert: pki.serverCert, key: pki.serverKey } }, async (receiver) => {
+      const trusted = await checkDestination(tlsDestination(receiver.port, { ca: pki.caCertFile }));
+      assert.equal(trusted.ok, true, trusted.error);
+      assert.equal(trusted.tls?.authorized, true);
+      assert.match(trusted.tls?.protocol ?? '', /^TLSv1\.[23]$/);
+      assert.match(trusted.tls?.subject ?? '', /CN=localhost/);
+      assert.match(trusted.tls?.issuer ?? '', /CN=vco-siem test CA/);
+      assert.ok((trusted.tls?.daysLeft ?? 0) > 800);
+
+      const untrusted = await checkDestination(tlsDestination(receiver.port, {}));
+      assert.equal(untrusted.ok, false);
+      assert.equal(untrusted.tls?.authorized, false);
+      assert.match(untrusted.error ?? '', /SIEM_TLS_CA/);
+      assert.equal(receiver.bytes().length, 0);
+    });
+  });
+
+  test('check on UDP resolves the address and says it cannot check end to end', async () => {
+    const report = await checkDestination(makeDestination({ name: 'u', host: 'localhost', port: 514, protocol: 'udp', format: 'cef' }));
+    assert.equal(report.ok, true);
+    assert.match(report.notes.join(' '), /UDP cannot be checked end to end/);
+  });
+});
