@@ -42,6 +42,8 @@ function eventFor(value: string, i: number): VcoEvent {
   };
 }
 
+const EVENTS = VALUES.map(eventFor);
+
 function send(port: number, lines: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1', () => socket.end(lines.map((l) => `${l}\n`).join(''), () => resolve()));
@@ -88,15 +90,19 @@ input(type="imptcp" address="127.0.0.1" port="${cefPort}" ruleset="cef")
     await rsyslog?.stop();
   });
 
+  /** Sends every event, encoded, to input `portIndex` and returns the records rsyslog wrote to `file`. */
+  async function roundTrip(portIndex: number, file: string, encode: (event: VcoEvent) => string): Promise<Record<string, unknown>[]> {
+    await send(rsyslog.ports[portIndex]!, EVENTS.map(encode));
+    const parsed = parseLines(await rsyslog.waitForFile(file, (c) => parseLines(c).length >= EVENTS.length));
+    assert.equal(parsed.length, EVENTS.length);
+    return parsed;
+  }
+
   test('RFC 5424 structured data and MSG parse back to the original values', async () => {
     const encode = createEncoder({ format: 'rfc5424', mapping, ...VECTOR_OPTIONS, bom: true, lineSafe: true });
-    const events = VALUES.map(eventFor);
-    await send(rsyslog.ports[0]!, events.map((e) => encode(e, { enterpriseName: 'ACME "Co" ]' })));
-    const content = await rsyslog.waitForFile('sd.json', (c) => parseLines(c).length >= events.length);
-    const parsed = parseLines(content);
-    assert.equal(parsed.length, events.length);
+    const parsed = await roundTrip(0, 'sd.json', (e) => encode(e, { enterpriseName: 'ACME "Co" ]' }));
     parsed.forEach((record, i) => {
-      const event = events[i]!;
+      const event = EVENTS[i]!;
       const sd = (record['rfc5424-sd'] as Record<string, Record<string, string>>)['vco@32473'];
       assert.deepEqual(sd, {
         eventId: String(event.id), category: 'EDGE', user: event.enterpriseUsername, edgeName: event.edgeName,
@@ -109,13 +115,9 @@ input(type="imptcp" address="127.0.0.1" port="${cefPort}" ruleset="cef")
 
   test('CEF header and extension parse back to the original values', async () => {
     const encode = createEncoder({ format: 'cef', mapping, ...VECTOR_OPTIONS, lineSafe: true });
-    const events = VALUES.map(eventFor);
-    await send(rsyslog.ports[1]!, events.map((e) => encode(e, { enterpriseName: 'ACME | Co = 1' })));
-    const content = await rsyslog.waitForFile('cef.json', (c) => parseLines(c).length >= events.length);
-    const parsed = parseLines(content);
-    assert.equal(parsed.length, events.length);
+    const parsed = await roundTrip(1, 'cef.json', (e) => encode(e, { enterpriseName: 'ACME | Co = 1' }));
     parsed.forEach((record, i) => {
-      const event = events[i]!;
+      const event = EVENTS[i]!;
       const cef = record.cef as Record<string, unknown>;
       assert.ok(cef, `rsyslog could not parse ${JSON.stringify(VALUES[i])}: ${JSON.stringify(record)}`);
       assert.equal(cef.SignatureID, 'EDGE_DOWN');

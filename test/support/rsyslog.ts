@@ -85,7 +85,7 @@ export async function startRsyslog(options: RsyslogOptions): Promise<RsyslogInst
     stop: async () => {
       if (!exited) {
         child.kill('SIGTERM');
-        await Promise.race([exitedPromise, sleep(5000)]);
+        await Promise.race([exitedPromise, sleep(5000, undefined, { ref: false })]);
         if (!exited) child.kill('SIGKILL');
       }
       await rm(dir, { recursive: true, force: true });
