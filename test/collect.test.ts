@@ -165,7 +165,7 @@ describe('collect against the simulator', () => {
 
   test('a collector process killed with SIGKILL mid-run leaves nothing doubled or lost after the next run', async () => {
     const { sim, options, dataDir } = await setup({ latencyMs: 2 });
-    sim.generate(1, { count: 40_000, startMs: T0 - 10 * HOUR, endMs: T0 });
+    sim.generate(1, { count: 20_000, startMs: T0 - 10 * HOUR, endMs: T0 });
     const collector = fileURLToPath(new URL('../src/collect/collector.js', import.meta.url));
     const clientModule = fileURLToPath(new URL('../src/collect/client.js', import.meta.url));
     const script = `

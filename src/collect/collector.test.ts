@@ -101,3 +101,12 @@ test('progress is reported per page', async () => {
   assert.equal(seen.length, summary.pages);
   assert.equal(seen.at(-1), summary.fetched);
 });
+
+test('an id cache smaller than one lookback period of events is reported', async () => {
+  const opts = options();
+  const summary = await collectEnterprise({ ...opts, enterprise: acme, nowMs: T0, idCacheSize: 100 });
+  assert.equal(summary.warnings.length, 1);
+  assert.match(summary.warnings[0]!, /events fall in the lookback period but the id cache keeps only 100 keys/);
+  const roomy = await collectEnterprise({ ...options(), enterprise: acme, nowMs: T0 });
+  assert.deepEqual(roomy.warnings, []);
+});

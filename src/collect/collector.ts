@@ -158,10 +158,19 @@ async function fetchAndAppend(
       fetched += page.length;
       opts.onProgress?.({ enterprise: enterprise.name, pages: stats.pages, fetched });
     }
+    const nextOverlapStart = window.endMs - opts.lookbackMs;
+    let inNextOverlap = 0;
     for await (const page of spool.pagesOldestFirst()) {
       const fresh = page.events.filter((event) => io.seen.firstSighting(event.key));
       added += fresh.length;
+      for (const event of fresh) if (event.timeMs >= nextOverlapStart) inNextOverlap++;
       await io.log.appendBytes(page.linesOf(fresh), { sync: false }); // one fsync before the commit is enough
+    }
+    if (inNextOverlap > io.seen.capacity) {
+      // The next run fetches these again; keys already evicted from the cache would be written twice.
+      const warning = `${inNextOverlap} events fall in the lookback period but the id cache keeps only ${io.seen.capacity} keys: raise the id cache size or shorten the lookback, or the next run may write duplicates`;
+      stats.warnings.push(warning);
+      io.logger.warn(warning);
     }
   } finally {
     await spool.discard();

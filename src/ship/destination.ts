@@ -80,7 +80,7 @@ export function defaultMaxBytes(protocol: Protocol, format: Format): number {
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_RECONNECT: ReconnectPolicy = { attempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 };
-export const DEFAULT_CONFIRM_EVERY_BYTES = 1 << 20;
+export const DEFAULT_CONFIRM_EVERY_BYTES = 4 << 20;
 /** Largest UDP payload over IPv4; a bigger limit cannot be sent at all. */
 export const MAX_UDP_PAYLOAD = 65_507;
 

@@ -177,3 +177,31 @@ function grow(buf: Buffer, used: number): Buffer {
   buf.copy(bigger, 0, 0, used);
   return bigger;
 }
+
+/**
+ * Complete lines (events) between two offsets of a log, counted on raw bytes without decoding them;
+ * 0 when the file does not exist. Used for pending counts and `status`.
+ */
+export async function countLogLines(path: string, fromOffset = 0, endOffset?: number): Promise<number> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  try {
+    const end = Math.min(endOffset ?? Number.MAX_SAFE_INTEGER, (await handle.stat()).size);
+    const buf = Buffer.allocUnsafe(DEFAULT_CHUNK);
+    let count = 0;
+    for (let pos = fromOffset; pos < end; ) {
+      const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, end - pos), pos);
+      if (bytesRead === 0) break;
+      for (let i = buf.indexOf(NEWLINE, 0); i !== -1 && i < bytesRead; i = buf.indexOf(NEWLINE, i + 1)) count++;
+      pos += bytesRead;
+    }
+    return count;
+  } finally {
+    await handle.close();
+  }
+}

@@ -37,6 +37,10 @@ test('acquire writes pid, host and start time; a second acquire is refused; rele
   assert.ok(!Number.isNaN(Date.parse(info.startedAt)));
   await assert.rejects(acquireLock(path), LockedError);
   await lock.release();
+  // Two concurrent calls in one process: one wins, the other is refused (never mistaken for a stale lock).
+  const both = await Promise.allSettled([acquireLock(path), acquireLock(path)]);
+  assert.deepEqual(both.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+  await (both.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>>).value.release();
   await lock.release();
   assert.deepEqual(await readdir(root), []);
   const again = await acquireLock(path);

@@ -34,12 +34,19 @@ const heldHere = new Set<string>();
 export async function acquireLock(path: string): Promise<Lock> {
   const lockPath = resolve(path);
   if (heldHere.has(lockPath)) throw new LockedError(`this process already holds the lock ${lockPath}`, { context: { lockFile: lockPath } });
+  heldHere.add(lockPath); // before any await, so a concurrent call in this process never mistakes our lock for a stale one
+  try {
+    return await acquireFile(lockPath);
+  } catch (error) {
+    heldHere.delete(lockPath);
+    throw error;
+  }
+}
+
+async function acquireFile(lockPath: string): Promise<Lock> {
   const info: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), token: randomUUID() };
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    if (await tryCreate(lockPath, info)) {
-      heldHere.add(lockPath);
-      return { path: lockPath, info, release: () => release(lockPath, info) };
-    }
+    if (await tryCreate(lockPath, info)) return { path: lockPath, info, release: () => release(lockPath, info) };
     const current = await readLock(lockPath);
     if (current === 'missing') continue; // released between our create and our read
     if (current === 'unreadable') {
@@ -122,7 +129,10 @@ async function removeStale(lockPath: string, judged: LockInfo | 'unreadable'): P
   }
   try {
     const current = await readLock(lockPath);
-    const same = judged === 'unreadable' ? current === 'unreadable' : typeof current === 'object' && current.token === judged.token;
+    const same =
+      judged === 'unreadable'
+        ? current === 'unreadable' && (await olderThan(lockPath, UNREADABLE_GRACE_MS))
+        : typeof current === 'object' && current.token === judged.token;
     if (same) await unlink(lockPath).catch(() => undefined);
   } finally {
     await unlink(guardPath).catch(() => undefined);

@@ -62,6 +62,11 @@ export class SeenIds {
     return this.cache.size;
   }
 
+  /** Most keys kept. */
+  get capacity(): number {
+    return this.cache.max;
+  }
+
   /** Persist the keys; `logSize` must be the size of the log already fsynced with every remembered event. */
   async save(logSize: number): Promise<void> {
     const file: SeenIdsFile = { version: 1, logSize, keys: [...this.cache.rkeys()] };

@@ -1,0 +1,27 @@
+/**
+ * Benchmark 2: peak RSS of the agent forwarding and collecting a small and a large backlog. Flat memory means
+ * the large point is close to the small one; the target is the large point under 150 MB.
+ */
+import { measureBacklog } from './collect.js';
+import { measureForward } from './forward.js';
+import type { Sizes } from './lib/sizes.js';
+import { formatCount, formatMB, type Row } from './lib/table.js';
+
+const LIMIT_BYTES = 150 * 1048576;
+
+function rows(what: string, small: { events: number; peakRssBytes: number | undefined }, large: { events: number; peakRssBytes: number | undefined }): Row[] {
+  const ok = large.peakRssBytes !== undefined && large.peakRssBytes < LIMIT_BYTES;
+  const growth = small.peakRssBytes && large.peakRssBytes ? ` (x${(large.peakRssBytes / small.peakRssBytes).toFixed(2)} of ${formatCount(small.events)})` : '';
+  return [
+    { benchmark: `memory: ${what} ${formatCount(small.events)} peak RSS`, result: formatMB(small.peakRssBytes), target: '' },
+    { benchmark: `memory: ${what} ${formatCount(large.events)} peak RSS`, result: `${formatMB(large.peakRssBytes)}${growth}`, target: '< 150 MB, flat', pass: ok },
+  ];
+}
+
+export async function memoryBench(sizes: Sizes): Promise<Row[]> {
+  const forwardSmall = await measureForward(sizes.smallEvents);
+  const forwardLarge = await measureForward(sizes.forwardEvents);
+  const collectSmall = await measureBacklog(sizes.smallEvents);
+  const collectLarge = await measureBacklog(sizes.collectBacklog);
+  return [...rows('forward', forwardSmall, forwardLarge), ...rows('collect', collectSmall, collectLarge)];
+}
