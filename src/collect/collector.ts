@@ -98,7 +98,9 @@ export async function collectEnterprise(opts: CollectOptions & { enterprise: Ent
  * Collect every enterprise, at most `concurrency` at a time. One enterprise failing does not stop the others:
  * its summary carries the error and the caller decides the exit code.
  */
-export async function collectAll(opts: CollectOptions & { enterprises: Enterprise[]; concurrency?: number }): Promise<CollectSummary[]> {
+export async function collectAll(
+  opts: CollectOptions & { enterprises: Enterprise[]; concurrency?: number; onEnterpriseDone?: (summary: CollectSummary) => void },
+): Promise<CollectSummary[]> {
   // The same enterprise twice would mean two writers on one log.
   const enterprises = [...new Map(opts.enterprises.map((e) => [e.id, e])).values()];
   const results: CollectSummary[] = new Array(enterprises.length);
@@ -112,6 +114,7 @@ export async function collectAll(opts: CollectOptions & { enterprises: Enterpris
         (opts.logger ?? silentLogger).error('collection failed', { enterprise: enterprise.name, enterpriseId: enterprise.id, error });
         results[i] = { ...emptySummary(), enterprise: enterprise.name, enterpriseId: enterprise.id, error: redact(errorMessage(error)) };
       }
+      opts.onEnterpriseDone?.(results[i]!);
     }
   };
   const workers = Math.max(1, Math.min(opts.concurrency ?? DEFAULT_CONCURRENCY, enterprises.length));

@@ -63,7 +63,12 @@ export async function forwardEnterprise(opts: ForwardOptions): Promise<ForwardSu
   let sender: Sender | undefined;
   try {
     const start = await loadPosition(enterpriseDir, destination.name);
-    if (start.offset >= size) return summary;
+    if (start.offset > size) {
+      // The log shrank under a saved position: it was replaced or truncated. Guessing would lose or double events.
+      summary.error = `the delivered position ${start.offset} is beyond the end of ${logPath} (${size} bytes): the log was replaced; delete ${positionPath(enterpriseDir, destination.name)} to send it from the start`;
+      return summary;
+    }
+    if (start.offset === size) return summary;
     const encode = destinationEncoder(destination, opts.mapping, opts.enterpriseName);
     let result: DeliveryResult;
     try {

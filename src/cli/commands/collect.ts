@@ -8,6 +8,7 @@ import { collectAll, type CollectSummary } from '../../collect/collector.js';
 import { acquireLock } from '../../store/lock.js';
 import { EXIT_OK, EXIT_RUNTIME, errorMessage } from '../../errors.js';
 import { renderTable } from '../table.js';
+import { createProgressLine } from '../progress.js';
 import type { CommandContext } from '../context.js';
 import { recordRun } from './run-record.js';
 
@@ -45,6 +46,7 @@ export async function collectPhase(ctx: CommandContext, { vco, collect }: Collec
     signal: ctx.signal,
   });
   ctx.logger.info('enterprises found', { count: enterprises.length, names: enterprises.map((e) => e.name) });
+  const progress = createProgressLine(enterprises.length);
   const summaries = await collectAll({
     client,
     enterprises,
@@ -56,7 +58,9 @@ export async function collectPhase(ctx: CommandContext, { vco, collect }: Collec
     concurrency: vco.concurrency,
     logger: ctx.logger,
     signal: ctx.signal,
+    ...(progress ? { onProgress: progress.onProgress, onEnterpriseDone: progress.enterpriseDone } : {}),
   });
+  progress?.finish();
   const sum = (key: 'fetched' | 'new' | 'duplicates'): number => summaries.reduce((n, s) => n + s[key], 0);
   return { summaries, fetched: sum('fetched'), new: sum('new'), duplicates: sum('duplicates'), failed: summaries.filter((s) => s.error !== undefined).length };
 }

@@ -4,7 +4,7 @@ import { setting } from '../../config/settings.js';
 import { ConfigError, EXIT_OK, EXIT_RUNTIME } from '../../errors.js';
 import { createEncoder, loadMapping, type Mapping } from '../../map/index.js';
 import type { Destination } from '../../ship/destination.js';
-import { forwardEnterprise, type ForwardSummary } from '../../ship/forwarder.js';
+import { forwardEnterprise, pendingEvents, type ForwardSummary } from '../../ship/forwarder.js';
 import { listEnterpriseDirs } from '../../store/paths.js';
 import { renderTable } from '../table.js';
 import type { CommandContext } from '../context.js';
@@ -49,12 +49,19 @@ export async function forwardPhase(ctx: CommandContext, ship: ShipConfig): Promi
     if (d.tls.insecure) ctx.logger.warn('TLS certificate verification is OFF for this destination (SIEM_TLS_INSECURE=true); use SIEM_TLS_CA instead', { destination: d.name });
   }
   const enterprises = await listEnterpriseDirs(ship.dataDir);
-  const summaries: ForwardSummary[] = [];
-  for (const { enterprise, dir } of enterprises) {
-    // Destinations are independent queues: one SIEM being down does not hold back another.
-    const results = await Promise.all(
-      ship.destinations.map((destination) =>
-        forwardEnterprise({
+  // Destinations are independent queues: one SIEM being down does not hold back another. Within one
+  // destination, once it proved unreachable the remaining enterprises only count what waits for it.
+  const perDestination = await Promise.all(
+    ship.destinations.map(async (destination) => {
+      const results: ForwardSummary[] = [];
+      let unreachable: string | undefined;
+      for (const { enterprise, dir } of enterprises) {
+        if (unreachable !== undefined || ctx.signal.aborted) {
+          const pending = await pendingEvents(dir, destination.name);
+          results.push({ destination: destination.name, enterprise: enterprise.name, sent: 0, pending, truncated: 0, failed: 0, resent: 0, ...(pending > 0 ? { error: unreachable ?? 'stopped by signal' } : {}) });
+          continue;
+        }
+        const summary = await forwardEnterprise({
           dataDir: ship.dataDir,
           enterpriseDir: dir,
           enterpriseName: enterprise.name,
@@ -62,11 +69,14 @@ export async function forwardPhase(ctx: CommandContext, ship: ShipConfig): Promi
           mapping: ship.mapping,
           logger: ctx.logger,
           signal: ctx.signal,
-        }),
-      ),
-    );
-    summaries.push(...results);
-  }
+        });
+        if (summary.error !== undefined && summary.sent === 0) unreachable = summary.error;
+        results.push(summary);
+      }
+      return results;
+    }),
+  );
+  const summaries = perDestination.flat();
   const sum = (key: 'sent' | 'pending' | 'failed' | 'truncated'): number => summaries.reduce((n, s) => n + s[key], 0);
   return { summaries, sent: sum('sent'), pending: sum('pending'), failed: sum('failed'), truncated: sum('truncated') };
 }
