@@ -1,6 +1,6 @@
 /** Store-and-forward from the NDJSON log over real sockets: nothing lost, nothing doubled beyond the stated bound. */
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -45,7 +45,7 @@ describe('forwardEnterprise', () => {
   async function enterpriseWith(list: VcoEvent[]): Promise<string> {
     const dir = join(root, `e${++n}`);
     await rm(dir, { recursive: true, force: true });
-    await import('node:fs/promises').then((fs) => fs.mkdir(dir, { recursive: true }));
+    await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'events.json'), list.map((e) => `${JSON.stringify(e)}\n`).join(''));
     return dir;
   }

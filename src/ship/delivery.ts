@@ -50,7 +50,7 @@ export interface DeliveryRun {
   /** Events not selected are passed over (replay's time range). */
   select?: (event: VcoEvent) => boolean;
   /** Persist a confirmed position (called at the checkpoint cadence, not at the end). */
-  checkpoint?: (settled: DeliveryPosition) => Promise<void>;
+  checkpoint?: (confirmed: DeliveryPosition) => Promise<void>;
   checkpointEvery?: CheckpointPolicy;
   logger: Logger;
   signal?: AbortSignal;
