@@ -259,12 +259,13 @@ describe('operations', () => {
     // 2. Killed while forwarding: the SIEM reads nothing (paused), so the forwarder waits for its confirmation.
     const forwarding = track(startCli(['run'], { env: s.env(), cwd: s.dir }));
     await s.receiver.waitFor(() => s.receiver.connections.length >= 1, 30_000, 'the forwarder to connect');
-    await sleep(300);
+    await sleep(Number(process.env.OPS_DELAY ?? 300));
     forwarding.child.kill('SIGKILL');
     assert.equal((await forwarding.done).signal, 'SIGKILL');
     s.receiver.resume(); // what the killed connection carried arrives now: the possible duplicates
     await sleep(300);
     const inFlight = s.receiver.frames.length;
+    console.log('DEBUG', inFlight, s.receiver.connections.length, s.receiver.connections.map((c) => c.reduce((n, b) => n + b.length, 0)));
 
     // 3. A normal run finishes the job.
     const last = await runCli(['run'], { env: s.env(), cwd: s.dir, timeoutMs: 40_000 });

@@ -182,6 +182,8 @@ function destinationsFromFile(file: string, settings: Settings): Destination[] {
     if (maxBytes !== undefined) input.maxMessageBytes = maxBytes;
     const timeout = num('connectTimeoutMs');
     if (timeout !== undefined) input.connectTimeoutMs = timeout;
+    const confirmEvery = num('confirmEveryBytes');
+    if (confirmEvery !== undefined) input.confirmEveryBytes = confirmEvery;
     return makeDestination(input);
   });
 }
