@@ -1,0 +1,108 @@
+/**
+ * The commands end to end, as a user runs them: the built CLI against the real simulator and a real
+ * TCP receiver, checking what arrives byte for byte where it matters.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startSimulator, DEFAULT_PARTNER_TOKEN, type Simulator } from '../src/simulator/index.js';
+import { startStreamReceiver, type StreamReceiver } from './support/receivers.js';
+import { cleanEnv, runCli } from './support/cli.js';
+
+const HOUR = 3_600_000;
+
+describe('collect, forward, replay, check, status and map from the command line', () => {
+  let sim: Simulator;
+  let receiver: StreamReceiver;
+  let dataDir: string;
+  let env: Record<string, string>;
+
+  before(async () => {
+    sim = await startSimulator({ port: 0, seed: 7 });
+    const now = Date.now();
+    sim.generate(1, { count: 1200, startMs: now - 6 * HOUR, endMs: now - 60_000 });
+    sim.generate(2, { count: 300, startMs: now - 6 * HOUR, endMs: now - 60_000 });
+    receiver = await startStreamReceiver({ framing: 'lf' });
+    dataDir = await mkdtemp(path.join(tmpdir(), 'vco-siem-cli-'));
+    env = cleanEnv({ VCO_HOSTNAME: sim.url, VCO_TOKEN: DEFAULT_PARTNER_TOKEN, DATA_DIR: dataDir, VCO_SINCE: '1d', SIEM_HOST: '127.0.0.1', SIEM_PORT: String(receiver.port), SIEM_FORMAT: 'cef' });
+  });
+  after(async () => {
+    await receiver.close();
+    await sim.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('run collects every enterprise and delivers every event once as CEF', async () => {
+    const result = await runCli(['run'], { env, cwd: dataDir });
+    assert.equal(result.code, 0, result.stderr);
+    const expected = [...sim.allEvents(1), ...sim.allEvents(2)].map((e) => String(e.id)).sort();
+    await receiver.waitFor(() => receiver.frames.length >= expected.length, 10_000, 'all frames');
+    const ids = receiver.frames.map((f) => /externalId=(\d+)/.exec(f)?.[1] ?? 'missing').sort();
+    assert.deepEqual(ids, expected);
+    assert.ok(receiver.frames.every((f) => /^<\d+>\w{3} [ \d]\d \d\d:\d\d:\d\d \S+ CEF:0\|VMware\|VeloCloud Orchestrator\|/.test(f)));
+    const summary = result.stderr.split('\n').filter((l) => l.includes('"run summary"')).map((l) => JSON.parse(l) as Record<string, unknown>)[0];
+    assert.ok(summary, 'a structured run summary line');
+    assert.deepEqual([summary.new, summary.forwarded, summary.pending, summary.failed], [1500, 1500, 0, 0]);
+    for (const key of ['fetched', 'duplicates', 'durationMs']) assert.equal(typeof summary[key], 'number', key);
+  });
+
+  test('status is healthy with nothing pending; a second run sends nothing twice', async () => {
+    const again = await runCli(['run'], { env, cwd: dataDir });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(receiver.frames.length, 1500);
+    const status = await runCli(['status', '--json'], { env, cwd: dataDir });
+    assert.equal(status.code, 0, status.stdout + status.stderr);
+    const report = JSON.parse(status.stdout) as { healthy: boolean; enterprises: { enterprise: string; events: number; pending: Record<string, number> }[] };
+    assert.equal(report.healthy, true);
+    assert.deepEqual(report.enterprises.map((e) => [e.enterprise, e.events, e.pending.siem]), [['ACME Co.', 1200, 0], ['Globex Corporation', 300, 0]]);
+  });
+
+  test('replay sends a time range again and leaves the delivered position alone', async () => {
+    const before = receiver.frames.length;
+    const result = await runCli(['replay', '--since', '1d'], { env, cwd: dataDir });
+    assert.equal(result.code, 0, result.stderr);
+    await receiver.waitFor(() => receiver.frames.length >= before + 1500, 10_000, 'replayed frames');
+    const forward = await runCli(['forward'], { env, cwd: dataDir });
+    assert.equal(forward.code, 0, forward.stderr);
+    assert.equal(receiver.frames.length, before + 1500, 'forward after replay sends nothing new');
+  });
+
+  test('check authenticates and connects without sending or writing anything', async () => {
+    const before = receiver.frames.length;
+    const result = await runCli(['check'], { env, cwd: dataDir });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /OK\s+authenticated; 2 enterprise\(s\): ACME Co\. \(id 1\), Globex Corporation \(id 2\)/);
+    assert.match(result.stdout, /Destination siem: 127\.0\.0\.1:\d+ .*cef over tcp, lf framing\n\s+OK\s+connected/);
+    assert.equal(receiver.frames.length, before);
+    const bad = await runCli(['check'], { env: { ...env, VCO_TOKEN: 'wrong-token-value' }, cwd: dataDir });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /FAIL\s+.*VCO_TOKEN is invalid or expired/);
+    assert.ok(!bad.stdout.includes('wrong-token-value') && !bad.stderr.includes('wrong-token-value'), 'the token is never printed');
+  });
+
+  test('map previews a stored log exactly as the SIEM receives it and reports malformed lines', async () => {
+    const log = path.join(dataDir, 'Globex-Corporation', 'events.json');
+    const lines = (await readFile(log, 'utf8')).split('\n').filter((l) => l !== '');
+    const input = path.join(dataDir, 'preview.ndjson');
+    await writeFile(input, `${lines[0]}\n{ broken\n${lines[1]}\n[1,2]\n`);
+    const result = await runCli(['map', '--format', 'rfc5424', input], { env, cwd: dataDir });
+    assert.equal(result.code, 1, 'malformed lines make the exit code non-zero');
+    const out = result.stdout.split('\n').filter((l) => l !== '');
+    assert.equal(out.length, 2);
+    assert.ok(out.every((l) => l.startsWith('<') && l.includes(' velocloud - ')));
+    assert.match(result.stderr, /line 2: not valid JSON/);
+    assert.match(result.stderr, /line 4: not a JSON object/);
+  });
+
+  test('a bad mapping file fails at start with the file and the JSON path, exit 2', async () => {
+    const mapping = path.join(dataDir, 'bad-mapping.json');
+    await writeFile(mapping, JSON.stringify({ events: { EDGE_DOWN: { cefSeverity: 42 } } }));
+    for (const args of [['map', '--format', 'cef', '--mapping', mapping, '/dev/null'], ['forward', '--mapping', mapping]]) {
+      const result = await runCli(args, { env, cwd: dataDir });
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, new RegExp(`${mapping.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*events\\.EDGE_DOWN\\.cefSeverity`));
+    }
+  });
+});
