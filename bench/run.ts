@@ -2,7 +2,7 @@
  * Bench runner: `node dist/bench/run.js [forward|memory|collect|startup|encoders ...] [--quick] [--cpu-prof[=DIR]]`.
  * Runs the chosen benchmarks (all by default) and prints ONE table. Exit 1 when a benchmark failed to run or
  * missed its target. --quick uses small sizes (a smoke run of every path, under a minute); --cpu-prof writes
- * V8 CPU profiles of the measured agent processes (forward, collect) to DIR (default ./bench-profiles).
+ * V8 CPU profiles of the measured agent processes (forward, collect, run) to DIR (default ./bench-profiles).
  */
 import { resolve } from 'node:path';
 import { collectionBench } from './collect.js';

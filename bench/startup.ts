@@ -3,7 +3,7 @@
  * forwarded, a simulator with no new events, the receiver up. Median wall time of N runs, from spawn to exit.
  */
 import { join } from 'node:path';
-import { runNode, runSummary } from './lib/child.js';
+import { AGENT_NODE_ARGS, runNode, runSummary } from './lib/child.js';
 import { CLI_PATH, scratchDir } from './lib/paths.js';
 import { startCountingReceiver } from './lib/receiver.js';
 import { startSimProcess } from './lib/simulator.js';
@@ -28,7 +28,7 @@ export async function startupBench(sizes: Sizes): Promise<Row[]> {
   const scratch = await scratchDir('startup');
   try {
     const env = { ...cefOverTcp(join(scratch.path, 'data'), receiver.port), VCO_HOSTNAME: sim.url, VCO_TOKEN: DEFAULT_TOKEN, VCO_SINCE: '3d' };
-    const cycle = () => runNode(CLI_PATH, ['run'], { env, cwd: scratch.path, timeoutMs: 60_000 });
+    const cycle = () => runNode(CLI_PATH, ['run'], { env, cwd: scratch.path, timeoutMs: 60_000, nodeArgs: AGENT_NODE_ARGS });
     const first = runSummary(await cycle(), 'vco-siem run (first)');
     if (first.new !== 2000 || first.forwarded !== 2000) throw new Error(`the first run stored ${first.new} and forwarded ${first.forwarded} events, expected 2000`);
     const times: number[] = [];

@@ -35,7 +35,7 @@ function baseEnv(): Record<string, string> {
   return env;
 }
 
-/** Extra Node flags for the measured agent runs (forward, collect), e.g. --cpu-prof from `run.js --cpu-prof`. */
+/** Extra Node flags for the measured agent runs and the simulator, e.g. --cpu-prof from `run.js --cpu-prof`. */
 export const AGENT_NODE_ARGS: string[] = [];
 
 let probeFiles = 0;

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { SimStats } from '../../src/simulator/index.js';
 import type { SimServerConfig } from '../sim-server.js';
+import { AGENT_NODE_ARGS } from './child.js';
 import { BENCH_SCRIPT } from './paths.js';
 
 export interface SimProcess {
@@ -12,7 +13,8 @@ export interface SimProcess {
 }
 
 export async function startSimProcess(config: SimServerConfig): Promise<SimProcess> {
-  const child = spawn(process.execPath, [BENCH_SCRIPT.simServer], {
+  // Profiled along with the agent when asked: a slow simulator would pass for a slow collector.
+  const child = spawn(process.execPath, [...AGENT_NODE_ARGS, BENCH_SCRIPT.simServer], {
     env: { ...process.env, BENCH_SIM: JSON.stringify(config) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -111,7 +111,10 @@ export async function collectAll(
       try {
         results[i] = await collectEnterprise({ ...opts, enterprise });
       } catch (error) {
-        (opts.logger ?? silentLogger).error('collection failed', { enterprise: enterprise.name, enterpriseId: enterprise.id, error });
+        const logger = opts.logger ?? silentLogger;
+        // A shutdown signal is not a failure: the checkpoint simply stays where it was.
+        if (error instanceof CancelledError) logger.info('collection stopped by signal', { enterprise: enterprise.name, enterpriseId: enterprise.id });
+        else logger.error('collection failed', { enterprise: enterprise.name, enterpriseId: enterprise.id, error });
         results[i] = { ...emptySummary(), enterprise: enterprise.name, enterpriseId: enterprise.id, error: redact(errorMessage(error)) };
       }
       opts.onEnterpriseDone?.(results[i]!);

@@ -97,6 +97,24 @@ export async function* fetchEventPages(client: VcoClient, opts: FetchEventsOptio
   yield* drain(ctx, { startMs: Math.floor(opts.startMs), endMs: Math.floor(opts.endMs) }, [], 0);
 }
 
+/**
+ * The parseable eventTimes of a page. Neighbouring events mostly share one eventTime string, so each
+ * distinct string is parsed once (parsing was a visible share of a large backfill's CPU time).
+ */
+function eventTimes(events: VcoEvent[]): number[] {
+  const times: number[] = [];
+  let lastText: unknown;
+  let lastMs: number | undefined;
+  for (const event of events) {
+    if (event.eventTime !== lastText || lastText === undefined) {
+      lastText = event.eventTime;
+      lastMs = eventTimeMs(event);
+    }
+    if (lastMs !== undefined) times.push(lastMs);
+  }
+  return times;
+}
+
 function clampLimit(limit: number | undefined): number {
   if (limit === undefined || !Number.isFinite(limit)) return MAX_PAGE_LIMIT;
   return Math.min(MAX_PAGE_LIMIT, Math.max(1, Math.floor(limit)));
@@ -109,7 +127,7 @@ async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIn
     const page = await fetchPage(ctx, { startMs: window.startMs, endMs }, rules);
     yield page.events;
     if (!page.full || (rules.length > 0 && !honoursRules(ctx, page.events, rules))) return;
-    const times = page.events.map(eventTimeMs).filter((t): t is number => t !== undefined);
+    const times = eventTimes(page.events);
     if (times.length === 0) {
       warn(ctx, `a full page of ${page.events.length} events without eventTime in ${describeWindow({ startMs: window.startMs, endMs })}: cannot page further, older events of that window may be lost`);
       return;

@@ -31,19 +31,30 @@ export function cefEncoder(o: ResolvedOptions): (view: EventView) => string {
   const fixedHeader = `CEF:0|${escapeCefHeader(o.vendor)}|${escapeCefHeader(o.product)}|${escapeCefHeader(o.productVersion)}|`;
   const fields = compileFields(o.mapping.cef.fields, { format: 'cef', maxLength: cefMaxLength, trim: true });
   const labelFirst = o.mapping.cef.labelPosition === 'before';
+  // Labels come from the mapping, so each `keyLabel=...` pair is built once and then looked up.
+  const labelPairs = new Map<string, Map<string, string>>();
+  const labelPair = (key: string, label: string): string => {
+    let byLabel = labelPairs.get(key);
+    if (byLabel === undefined) labelPairs.set(key, (byLabel = new Map()));
+    let pair = byLabel.get(label);
+    if (pair === undefined) {
+      const labelKey = `${key}Label`;
+      byLabel.set(label, (pair = `${labelKey}=${escapeCefValue(truncateChars(label, cefMaxLength(labelKey)))}`));
+    }
+    return pair;
+  };
+  // The extension being built; one sink for all events (encoding is synchronous).
+  let extension = '';
+  const addPair = (key: string, value: string, label: string | undefined): void => {
+    if (extension !== '') extension += ' ';
+    const pair = `${key}=${escapeCefValue(value)}`;
+    if (label === undefined) extension += pair;
+    else extension += labelFirst ? `${labelPair(key, label)} ${pair}` : `${pair} ${labelPair(key, label)}`;
+  };
 
   return (view) => {
-    let extension = '';
-    fields(view, (key, value, label) => {
-      const pair = `${key}=${escapeCefValue(value)}`;
-      if (extension !== '') extension += ' ';
-      if (label === undefined) {
-        extension += pair;
-      } else {
-        const labelPair = `${key}Label=${escapeCefValue(truncateChars(label, cefMaxLength(`${key}Label`)))}`;
-        extension += labelFirst ? `${labelPair} ${pair}` : `${pair} ${labelPair}`;
-      }
-    });
+    extension = '';
+    fields(view, addPair);
     const prefix = syslogPrefix(o.cefSyslogHeader, o, view);
     return `${prefix}${fixedHeader}${headerValue(view.eventName || 'UNKNOWN', EVENT_CLASS_MAX)}|${headerValue(view.displayName, NAME_MAX)}|${view.cefSeverity}|${extension}`;
   };

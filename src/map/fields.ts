@@ -5,6 +5,7 @@
  */
 import { parseVcoTime } from '../event.js';
 import type { FieldFormat, FieldSpec } from './mapping.js';
+import { memoLast } from './memo.js';
 import { truncateChars, trimSpaces } from './text.js';
 import { textOf, type EventView } from './view.js';
 
@@ -43,10 +44,12 @@ function getterFor(spec: FieldSpec): Getter {
     ? COMPUTED[from]!
     : (v) => (Object.hasOwn(v.event, from) ? textOf(v.event[from]) : undefined);
   if (spec.as !== 'epochMs') return base;
-  return (v) => {
-    const ms = parseVcoTime(base(v));
+  // Memoised per field: the same time text repeats across consecutive events.
+  const epochText = memoLast((text: string | undefined): string | undefined => {
+    const ms = parseVcoTime(text);
     return ms === undefined ? undefined : String(ms);
-  };
+  });
+  return (v) => epochText(base(v));
 }
 
 interface Step {
@@ -80,15 +83,21 @@ export function compileFields(specs: readonly FieldSpec[], rules: FormatRules): 
     return value === '' ? undefined : value;
   };
 
-  return (view, sink) => {
-    const emitted = new Set<string>();
-    const liftedKeys = new Set<string>();
-    const emit = (key: string, value: string | undefined, label: string | undefined): boolean => {
-      if (value === undefined || emitted.has(key)) return false;
-      emitted.add(key);
-      sink(key, value, label);
-      return true;
-    };
+  // Reused by every call (a runner is synchronous and never re-entered): no sets or closures per event.
+  const emitted = new Set<string>();
+  const liftedKeys = new Set<string>();
+  let sink: FieldSink;
+  const emit = (key: string, value: string | undefined, label: string | undefined): boolean => {
+    if (value === undefined || emitted.has(key)) return false;
+    emitted.add(key);
+    sink(key, value, label);
+    return true;
+  };
+
+  return (view, eventSink) => {
+    sink = eventSink;
+    emitted.clear();
+    liftedKeys.clear();
     for (const step of steps) {
       if (step.kind === 'lift') {
         for (const lifted of view.lifted(rules.format)) {

@@ -1,5 +1,6 @@
 /** Syslog header pieces shared by the RFC 5424, RFC 3164, JSON, CEF and LEEF encoders. */
 import type { ResolvedOptions, SyslogHeaderStyle } from './options.js';
+import { memoLast } from './memo.js';
 import { headerField } from './text.js';
 import type { EventView } from './view.js';
 
@@ -21,16 +22,14 @@ function two(n: number): string {
 }
 
 /** RFC 3164 `Mmm dd HH:mm:ss` in UTC, day space-padded (`May  1`). */
-export function rfc3164Timestamp(ms: number): string {
+export const rfc3164Timestamp = memoLast((ms: number): string => {
   const d = new Date(ms);
   const day = d.getUTCDate();
   return `${MONTHS[d.getUTCMonth()]} ${day < 10 ? ` ${day}` : day} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
-}
+});
 
 /** RFC 5424 TIMESTAMP in UTC with milliseconds, or NILVALUE when the time is unknown. */
-export function rfc5424Timestamp(ms: number | undefined): string {
-  return isSyslogTime(ms) ? new Date(ms).toISOString() : '-';
-}
+export const rfc5424Timestamp = memoLast((ms: number | undefined): string => (isSyslogTime(ms) ? new Date(ms).toISOString() : '-'));
 
 export interface Rfc5424HeaderParts {
   pri: string;

@@ -21,19 +21,30 @@ export function truncateUtf8(value: string, maxBytes: number): string {
   return bytes.subarray(0, cut).toString('utf8');
 }
 
-const EDGE_SPACE = /^[ \t]+|[ \t]+$/g;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+function isSpaceOrTab(code: number): boolean {
+  return code === SPACE || code === TAB;
+}
 
 /** Remove leading and trailing spaces and tabs (CEF parsers drop a final pair's trailing spaces). */
 export function trimSpaces(value: string): string {
-  return value.replace(EDGE_SPACE, '');
+  let start = 0;
+  let end = value.length;
+  while (start < end && isSpaceOrTab(value.charCodeAt(start))) start++;
+  while (end > start && isSpaceOrTab(value.charCodeAt(end - 1))) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
 }
 
+const HAS_NOT_PRINTABLE_ASCII = /[^\x21-\x7e]/;
 const NOT_PRINTABLE_ASCII = /[^\x21-\x7e]/g;
 
 /** RFC 5424 header field: printable US-ASCII only (others become '_'), at most `max` characters, '-' when empty. */
 export function headerField(value: string | undefined, max: number): string {
   if (value === undefined || value === '') return '-';
-  return value.replace(NOT_PRINTABLE_ASCII, '_').slice(0, max);
+  const printable = HAS_NOT_PRINTABLE_ASCII.test(value) ? value.replace(NOT_PRINTABLE_ASCII, '_') : value;
+  return printable.length > max ? printable.slice(0, max) : printable;
 }
 
 /** `EDGE_FOO_BAR` -> `Edge foo bar`: readable name for an event the mapping does not list. */

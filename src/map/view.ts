@@ -5,6 +5,7 @@
 import { isIPv4 } from 'node:net';
 import { parseVcoTime, type VcoEvent } from '../event.js';
 import type { DetailLift, EventEntry, FieldFormat, Mapping, SeverityLevels } from './mapping.js';
+import { memoLast } from './memo.js';
 import { humanise } from './text.js';
 
 export interface EncodeContext { enterpriseName?: string }
@@ -12,12 +13,27 @@ export interface EncodeContext { enterpriseName?: string }
 /** A detail key lifted into a standard field of one format. */
 export interface LiftedField { detailKey: string; key: string; label?: string; value: string }
 
+/** Views are per event, so the memos live here: the same time texts repeat across consecutive events. */
+const parseEventTime = memoLast(parseVcoTime);
+const parseCreated = memoLast(parseVcoTime);
+
 const MAC = /^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$/;
 
 function fitsType(lift: DetailLift, value: string): boolean {
   if (lift.type === 'ipv4') return isIPv4(value);
   if (lift.type === 'mac') return MAC.test(value);
   return true;
+}
+
+const OPEN_BRACE = 0x7b;
+
+/** Whether the first character after JSON whitespace is `{` (anything else cannot parse as an object). */
+function startsLikeObject(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code !== 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return code === OPEN_BRACE;
+  }
+  return false;
 }
 
 /** Scalar event values as text; objects as JSON; null, undefined and '' as absent. */
@@ -72,7 +88,7 @@ export class EventView {
 
   /** Header time: eventTime, else `created`; undefined when neither parses (each encoder documents its fallback). */
   get timeMs(): number | undefined {
-    return parseVcoTime(this.event.eventTime) ?? parseVcoTime(this.event.created);
+    return parseEventTime(this.event.eventTime) ?? parseCreated(this.event.created);
   }
 
   /** The raw detail text, whatever it holds (JSON object, array, plain text). */
@@ -86,7 +102,7 @@ export class EventView {
       this.detailParsed = true;
       const text = this.detailText;
       // Cheap pre-check: only text that looks like an object is worth a JSON.parse.
-      if (text !== undefined && text.trimStart().startsWith('{')) {
+      if (text !== undefined && startsLikeObject(text)) {
         try {
           const parsed: unknown = JSON.parse(text);
           if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) this.detailObj = parsed as Record<string, unknown>;
@@ -122,13 +138,13 @@ export class EventView {
   detailRest(liftedKeys: ReadonlySet<string>): string | undefined {
     const obj = this.detailObject;
     if (obj === undefined || liftedKeys.size === 0) return this.detailText;
-    const rest: Record<string, unknown> = {};
-    let any = false;
+    // Written member by member: the same text as JSON.stringify of a copy without the lifted keys (values
+    // come from JSON.parse, so none is undefined or has toJSON), without building that copy.
+    let rest = '';
     for (const key of Object.keys(obj)) {
       if (liftedKeys.has(key)) continue;
-      Object.defineProperty(rest, key, { value: obj[key], enumerable: true, writable: true, configurable: true });
-      any = true;
+      rest += `${rest === '' ? '{' : ','}${JSON.stringify(key)}:${JSON.stringify(obj[key])}`;
     }
-    return any ? JSON.stringify(rest) : undefined;
+    return rest === '' ? undefined : `${rest}}`;
   }
 }

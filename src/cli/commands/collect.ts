@@ -101,14 +101,14 @@ export async function collectCommand(ctx: CommandContext): Promise<number> {
   try {
     outcome = await withDataLock(dataDir, () => collectPhase(ctx, prepared));
   } catch (error) {
-    await recordRun(dataDir, { command: 'collect', startedMs: started, error: errorMessage(error), totals: {} }).catch(() => undefined);
+    if (!ctx.signal.aborted) await recordRun(dataDir, { command: 'collect', startedMs: started, error: errorMessage(error), totals: {} }).catch(() => undefined);
     throw error;
   }
   printCollectSummary(ctx, outcome);
   const failure = collectFailure(outcome);
   const totals = { fetched: outcome.fetched, new: outcome.new, duplicates: outcome.duplicates, failed: outcome.failed, durationMs: Date.now() - started };
   ctx.logger.info('run summary', totals);
-  await recordRun(dataDir, { command: 'collect', startedMs: started, error: failure, totals });
+  if (!ctx.signal.aborted) await recordRun(dataDir, { command: 'collect', startedMs: started, error: failure, totals });
   if (failure !== undefined) {
     process.stderr.write(`vco-siem: ${failure}\n`);
     return EXIT_RUNTIME;

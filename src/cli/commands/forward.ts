@@ -111,7 +111,7 @@ export async function forwardCommand(ctx: CommandContext, argv: Record<string, u
   const reason = pendingReason(outcome);
   const totals = { forwarded: outcome.sent, pending: outcome.pending, truncated: outcome.truncated, failed: outcome.failed, durationMs: Date.now() - started };
   ctx.logger.info('run summary', totals);
-  await recordRun(ship.dataDir, { command: 'forward', startedMs: started, error: reason, totals });
+  if (!ctx.signal.aborted) await recordRun(ship.dataDir, { command: 'forward', startedMs: started, error: reason, totals });
   if (reason !== undefined) {
     process.stderr.write(`vco-siem: ${reason}\n`);
     return EXIT_RUNTIME;

@@ -1,4 +1,7 @@
-/** DATA_DIR/last-run.json: what the last collect/forward/run did, for `status` and the container health check. */
+/**
+ * DATA_DIR/last-run.json: what the last collect/forward/run did, for `status` and the container health check.
+ * A run stopped by SIGTERM/SIGINT is not recorded: it did not fail, and the previous record stays.
+ */
 import path from 'node:path';
 import { readJsonFile, writeJsonAtomic } from '../../store/atomic-file.js';
 

@@ -37,7 +37,7 @@ export async function runCycle(ctx: CommandContext, prepared: RunPrepared): Prom
       return { collect, forward, exitCode: reason === undefined ? EXIT_OK : EXIT_RUNTIME, ...(reason !== undefined ? { reason } : {}) };
     });
   } catch (error) {
-    await recordRun(dataDir, { command: 'run', startedMs: started, error: errorMessage(error), totals: {} }).catch(() => undefined);
+    if (!ctx.signal.aborted) await recordRun(dataDir, { command: 'run', startedMs: started, error: errorMessage(error), totals: {} }).catch(() => undefined);
     throw error;
   }
   const { collect, forward } = outcome;
@@ -51,6 +51,11 @@ export async function runCycle(ctx: CommandContext, prepared: RunPrepared): Prom
     durationMs: Date.now() - started,
   };
   ctx.logger.info('run summary', totals);
+  if (ctx.signal.aborted) {
+    // Stopped by SIGTERM/SIGINT: state is saved up to the last batch; the previous run record stays.
+    ctx.logger.info('run stopped by signal before it finished; the next run continues from the saved state');
+    return { ...outcome, exitCode: EXIT_OK };
+  }
   await recordRun(dataDir, { command: 'run', startedMs: started, error: outcome.reason, totals });
   return outcome;
 }
