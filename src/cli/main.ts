@@ -58,6 +58,10 @@ const forwardOptions = (y: Argv): Argv =>
     .option('mapping', { type: 'string', describe: 'Mapping file that overrides mappings/default.json [MAPPING_FILE]' })
     .option('destination', { type: 'string', describe: 'Only this destination (by name)' });
 
+function wantsHelp(args: string[]): boolean {
+  return args.length === 0 || args.some((a) => a === '--help' || a === '-h' || a === 'help');
+}
+
 export async function main(args: string[]): Promise<void> {
   await yargs(args)
     .scriptName('vco-siem')
@@ -148,7 +152,8 @@ export async function main(args: string[]): Promise<void> {
     .recommendCommands()
     .version(version)
     .alias('h', 'help')
-    .wrap(Math.min(110, process.stdout.columns || 110))
+    // yargs renders (and caches) the help text on every command; wrapping it costs ~150 ms, so only wrap when it is shown.
+    .wrap(wantsHelp(args) ? Math.min(110, process.stdout.columns || 110) : null)
     .fail((msg, err) => {
       if (err) throw err;
       process.stderr.write(`vco-siem: ${msg}\n(see vco-siem --help)\n`);

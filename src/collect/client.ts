@@ -1,15 +1,13 @@
 /**
- * VCO API v1 client (node:http/https, no HTTP library: loading one cost more start-up time than a cron run
- * with nothing to do may take): REST-like or JSON-RPC transport, token or cookie-session auth,
+ * VCO API v1 client (got): REST-like or JSON-RPC transport, token or cookie-session auth,
  * bounded retries for 5xx/timeouts/resets, patient waits on HTTP 429, abortable everywhere.
  * Secrets (token, password, session cookie) never reach an error message or a log line.
  */
 import { readFileSync } from 'node:fs';
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
 import { rootCertificates } from 'node:tls';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createGunzip, createInflate } from 'node:zlib';
+import got, { type Got } from 'got';
 import { CancelledError, VcoApiError, VcoAuthError, errorMessage } from '../errors.js';
 import { type Logger, redact, registerSecret, silentLogger } from '../log.js';
 
@@ -90,8 +88,7 @@ interface Session {
 
 export class VcoClient {
   readonly stats: VcoClientStats = { apiCalls: 0, retries: 0, throttled: 0, logins: 0 };
-  private readonly agent: HttpAgent;
-  private readonly timeoutMs: number;
+  private readonly http: Got;
   private readonly auth: VcoAuth;
   private readonly baseUrl: string;
   private readonly transport: 'rest' | 'jsonrpc';
@@ -113,11 +110,15 @@ export class VcoClient {
     this.logger = opts.logger ?? silentLogger;
     if (opts.auth.kind === 'token') registerSecret(opts.auth.token);
     else registerSecret(opts.auth.password);
-    this.timeoutMs = opts.timeoutMs ?? 30_000;
-    // One keep-alive agent per client: enterprises collected in parallel reuse their connections.
-    this.agent = opts.baseUrl.startsWith('https:')
-      ? new HttpsAgent({ keepAlive: true, ...(opts.ca === undefined ? {} : { ca: [...rootCertificates, opts.ca.toString()] }) })
-      : new HttpAgent({ keepAlive: true });
+    this.http = got.extend({
+      throwHttpErrors: false,
+      followRedirect: false,
+      retry: { limit: 0 },
+      timeout: { request: opts.timeoutMs ?? 30_000 },
+      responseType: 'text',
+      headers: { 'user-agent': USER_AGENT, accept: 'application/json' },
+      ...(opts.ca === undefined ? {} : { https: { certificateAuthority: [...rootCertificates, opts.ca.toString()] } }),
+    });
   }
 
   /**
@@ -266,52 +267,13 @@ export class VcoClient {
     }
   }
 
-  /**
-   * One POST, never throwing on an HTTP status: redirects are not followed, gzip/deflate bodies are
-   * decoded, and the whole exchange (connect to last byte) is bounded by timeoutMs (error code ETIMEDOUT).
-   */
-  private post(request: PostRequest, signal: AbortSignal | undefined): Promise<Reply> {
-    const payload = JSON.stringify(request.json);
-    const send = request.url.startsWith('https:') ? httpsRequest : httpRequest;
-    return new Promise<Reply>((resolve, reject) => {
-      const req = send(request.url, {
-        method: 'POST',
-        agent: this.agent,
-        headers: {
-          'user-agent': USER_AGENT,
-          accept: 'application/json',
-          'accept-encoding': 'gzip, deflate',
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-          ...request.headers,
-        },
-        ...(signal ? { signal } : {}),
-      });
-      const timer = setTimeout(() => {
-        req.destroy(Object.assign(new Error(`no complete reply within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
-      }, this.timeoutMs);
-      const fail = (error: Error): void => {
-        clearTimeout(timer);
-        reject(error);
-      };
-      req.once('error', fail);
-      req.once('response', (response: IncomingMessage) => {
-        const encoding = response.headers['content-encoding'];
-        const body = encoding === 'gzip' ? response.pipe(createGunzip()) : encoding === 'deflate' ? response.pipe(createInflate()) : response;
-        const chunks: Buffer[] = [];
-        body.on('data', (chunk: Buffer) => chunks.push(chunk));
-        body.once('error', (error: Error) => {
-          req.destroy(error);
-          fail(error);
-        });
-        response.once('aborted', () => fail(Object.assign(new Error('the VCO closed the connection mid-reply'), { code: 'ECONNRESET' })));
-        body.once('end', () => {
-          clearTimeout(timer);
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') });
-        });
-      });
-      req.end(payload);
+  private async post(request: PostRequest, signal: AbortSignal | undefined): Promise<Reply> {
+    const response = await this.http.post(request.url, {
+      json: request.json,
+      headers: request.headers,
+      ...(signal ? { signal } : {}),
     });
+    return { status: response.statusCode, headers: response.headers, body: String(response.body) };
   }
 
   /** Turn a reply into a result, a recoverable auth rejection, or a VcoApiError. */

@@ -3,10 +3,10 @@
  * that, per event, produces the (key, value, label) pairs in order: values resolved, trimmed if the
  * format wants it, cut to the key's limit before any escaping, empty ones and duplicate keys dropped.
  */
-import { parseVcoTime } from '../event.js';
 import type { FieldFormat, FieldSpec } from './mapping.js';
 import { memoLast } from './memo.js';
 import { truncateChars, trimSpaces } from './text.js';
+import { privateTimeParser, timeParser } from './time.js';
 import { textOf, type EventView } from './view.js';
 
 export type FieldSink = (key: string, value: string, label: string | undefined) => void;
@@ -40,13 +40,13 @@ const COMPUTED: Record<string, Getter> = {
 
 function getterFor(spec: FieldSpec): Getter {
   const from = spec.from;
-  const base: Getter = Object.hasOwn(COMPUTED, from)
-    ? COMPUTED[from]!
-    : (v) => (Object.hasOwn(v.event, from) ? textOf(v.event[from]) : undefined);
+  const computed = Object.hasOwn(COMPUTED, from);
+  const base: Getter = computed ? COMPUTED[from]! : (v) => (Object.hasOwn(v.event, from) ? textOf(v.event[from]) : undefined);
   if (spec.as !== 'epochMs') return base;
-  // Memoised per field: the same time text repeats across consecutive events.
+  // The parser of an event key is shared with the header's; the text is memoised as well.
+  const parse = computed ? privateTimeParser() : timeParser(from);
   const epochText = memoLast((text: string | undefined): string | undefined => {
-    const ms = parseVcoTime(text);
+    const ms = parse(text);
     return ms === undefined ? undefined : String(ms);
   });
   return (v) => epochText(base(v));
@@ -83,26 +83,28 @@ export function compileFields(specs: readonly FieldSpec[], rules: FormatRules): 
     return value === '' ? undefined : value;
   };
 
-  // Reused by every call (a runner is synchronous and never re-entered): no sets or closures per event.
-  const emitted = new Set<string>();
-  const liftedKeys = new Set<string>();
+  // Reused by every call (a runner is synchronous and never re-entered): nothing allocated per event.
+  // `emittedIn` maps a key to the last run that emitted it, so no set has to be cleared between events.
+  const emittedIn = new Map<string, number>();
+  let run = 0;
+  const liftedKeys: string[] = [];
   let sink: FieldSink;
   const emit = (key: string, value: string | undefined, label: string | undefined): boolean => {
-    if (value === undefined || emitted.has(key)) return false;
-    emitted.add(key);
+    if (value === undefined || emittedIn.get(key) === run) return false;
+    emittedIn.set(key, run);
     sink(key, value, label);
     return true;
   };
 
   return (view, eventSink) => {
     sink = eventSink;
-    emitted.clear();
-    liftedKeys.clear();
+    run++;
+    liftedKeys.length = 0;
     for (const step of steps) {
       if (step.kind === 'lift') {
         for (const lifted of view.lifted(rules.format)) {
           // A key already filled by the event's own fields wins; the detail key then stays in the rest.
-          if (emit(lifted.key, fit(lifted.value, rules.maxLength(lifted.key), false), lifted.label)) liftedKeys.add(lifted.detailKey);
+          if (emit(lifted.key, fit(lifted.value, rules.maxLength(lifted.key), false), lifted.label)) liftedKeys.push(lifted.detailKey);
         }
       } else {
         const raw = step.kind === 'rest' ? view.detailRest(liftedKeys) : step.get(view);

@@ -3,19 +3,18 @@
  * severity, category, time and the parsed `detail`. Created once per event; detail parsing is lazy.
  */
 import { isIPv4 } from 'node:net';
-import { parseVcoTime, type VcoEvent } from '../event.js';
+import type { VcoEvent } from '../event.js';
 import type { DetailLift, EventEntry, FieldFormat, Mapping, SeverityLevels } from './mapping.js';
-import { memoLast } from './memo.js';
 import { humanise } from './text.js';
+import { timeParser } from './time.js';
 
 export interface EncodeContext { enterpriseName?: string }
 
 /** A detail key lifted into a standard field of one format. */
 export interface LiftedField { detailKey: string; key: string; label?: string; value: string }
 
-/** Views are per event, so the memos live here: the same time texts repeat across consecutive events. */
-const parseEventTime = memoLast(parseVcoTime);
-const parseCreated = memoLast(parseVcoTime);
+const parseEventTime = timeParser('eventTime');
+const parseCreated = timeParser('created');
 
 const MAC = /^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$/;
 
@@ -42,6 +41,26 @@ export function textOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   return JSON.stringify(value);
+}
+
+interface LiftStep { detailKey: string; key: string; label: string | undefined; lift: DetailLift }
+
+const liftPlans = new WeakMap<Mapping, Map<FieldFormat, LiftStep[]>>();
+
+/** The mapping's detail lifts that target `format`, worked out once per mapping (not per event). */
+function liftPlan(mapping: Mapping, format: FieldFormat): LiftStep[] {
+  let byFormat = liftPlans.get(mapping);
+  if (byFormat === undefined) liftPlans.set(mapping, (byFormat = new Map()));
+  let plan = byFormat.get(format);
+  if (plan === undefined) {
+    plan = [];
+    for (const [detailKey, lift] of mapping.detail) {
+      const key = lift[format];
+      if (key !== undefined) plan.push({ detailKey, key, label: format === 'cef' ? lift.cefLabel : undefined, lift });
+    }
+    byFormat.set(format, plan);
+  }
+  return plan;
 }
 
 export class EventView {
@@ -119,14 +138,13 @@ export class EventView {
     const obj = this.detailObject;
     if (obj === undefined) return [];
     const out: LiftedField[] = [];
-    for (const [detailKey, lift] of this.mapping.detail) {
-      const key = lift[format];
-      if (key === undefined || !Object.hasOwn(obj, detailKey)) continue;
+    for (const { detailKey, key, label, lift } of liftPlan(this.mapping, format)) {
+      if (!Object.hasOwn(obj, detailKey)) continue;
       const raw = obj[detailKey];
       if (typeof raw !== 'string' && typeof raw !== 'number') continue;
       const value = String(raw);
       if (value === '' || !fitsType(lift, value)) continue;
-      out.push(format === 'cef' && lift.cefLabel !== undefined ? { detailKey, key, label: lift.cefLabel, value } : { detailKey, key, value });
+      out.push(label !== undefined ? { detailKey, key, label, value } : { detailKey, key, value });
     }
     return out;
   }
@@ -135,14 +153,14 @@ export class EventView {
    * The detail minus the keys that were lifted: the original text when nothing was lifted (or it is
    * not an object), compact JSON of the remaining keys otherwise, undefined when nothing remains.
    */
-  detailRest(liftedKeys: ReadonlySet<string>): string | undefined {
+  detailRest(liftedKeys: readonly string[]): string | undefined {
     const obj = this.detailObject;
-    if (obj === undefined || liftedKeys.size === 0) return this.detailText;
+    if (obj === undefined || liftedKeys.length === 0) return this.detailText;
     // Written member by member: the same text as JSON.stringify of a copy without the lifted keys (values
     // come from JSON.parse, so none is undefined or has toJSON), without building that copy.
     let rest = '';
     for (const key of Object.keys(obj)) {
-      if (liftedKeys.has(key)) continue;
+      if (liftedKeys.includes(key)) continue;
       rest += `${rest === '' ? '{' : ','}${JSON.stringify(key)}:${JSON.stringify(obj[key])}`;
     }
     return rest === '' ? undefined : `${rest}}`;
