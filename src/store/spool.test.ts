@@ -21,6 +21,9 @@ test('pages come back in reverse order, each sorted by (eventTime, id), with exa
     { id: 12, eventTime: t(5), message: 'tab\there, newline\nthere, "quotes", é😀' },
     { id: 11, eventTime: t(6) },
     { id: 10, eventTime: t(5) },
+    // Structural characters inside strings, escapes, a trailing backslash and nested values must not move the
+    // boundaries of the events cut out of the page's JSON array.
+    { id: 13, eventTime: t(7), detail: '},{"x":"\\"]', message: 'say "{" and end in a backslash \\', nested: { list: [1, { s: '}{][' }], empty: {} } },
   ];
   const oldest: VcoEvent[] = [
     { logicalId: 'b\n\t"x"', eventTime: t(2) },
@@ -45,7 +48,7 @@ test('pages come back in reverse order, each sorted by (eventTime, id), with exa
     all: events.map((e) => `${JSON.stringify(e)}\n`).join(''),
     firstAndLast: `${JSON.stringify(events[0])}\n${JSON.stringify(events.at(-1))}\n`,
   });
-  assert.deepEqual(pages, [expected([oldest[2]!, oldest[1]!, oldest[0]!]), expected([newest[2]!, newest[0]!, newest[1]!])]);
+  assert.deepEqual(pages, [expected([oldest[2]!, oldest[1]!, oldest[0]!]), expected([newest[2]!, newest[0]!, newest[1]!, newest[3]!])]);
   await spool.discard();
   await assert.rejects(access(path), { code: 'ENOENT' });
 });
