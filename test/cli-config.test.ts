@@ -54,3 +54,24 @@ test('--version prints the package version', async () => {
   assert.equal(result.code, 0);
   assert.match(result.stdout.trim(), /^\d+\.\d+\.\d+$/);
 });
+
+test('settings come from .env, real environment variables win, flags win over both', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'vco-siem-envfile-'));
+  try {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(dir, '.env'), `VCO_HOSTNAME=vco.example.net\nVCO_TOKEN=${SECRET}\nVCO_LOOKBACK=bad-from-file\n`);
+    const fromFile = await runCli(['collect'], { env: cleanEnv({ DATA_DIR: dir }), cwd: dir });
+    assert.equal(fromFile.code, 2);
+    assert.match(fromFile.stderr, /VCO_LOOKBACK=bad-from-file is not a duration/);
+    const envWins = await runCli(['collect'], { env: cleanEnv({ DATA_DIR: dir, VCO_LOOKBACK: 'bad-from-env' }), cwd: dir });
+    assert.match(envWins.stderr, /VCO_LOOKBACK=bad-from-env is not a duration/);
+    const flagWins = await runCli(['collect', '--lookback', 'bad-from-flag'], { env: cleanEnv({ DATA_DIR: dir, VCO_LOOKBACK: 'bad-from-env' }), cwd: dir });
+    assert.match(flagWins.stderr, /VCO_LOOKBACK=bad-from-flag is not a duration/);
+    const missing = await runCli(['collect', '--dotenv', 'nope.env'], { env: cleanEnv({}), cwd: dir });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--dotenv nope.env does not exist/);
+    assert.ok(![fromFile, envWins, flagWins].some((r) => r.stderr.includes(SECRET)), 'the token from .env is never printed');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -31,7 +31,7 @@ export function createContext(argv: Record<string, unknown>): CommandContext {
     const value = argv[flag];
     if (value !== undefined && value !== null) overrides[name] = String(value);
   }
-  const envFile = typeof argv['env-file'] === 'string' ? argv['env-file'] : undefined;
+  const envFile = typeof argv.dotenv === 'string' ? argv.dotenv : undefined;
   const settings = loadSettings(overrides, envFile);
   const level = setting(settings, 'LOG_LEVEL') ?? 'info';
   if (!isLogLevel(level)) throw new ConfigError(`LOG_LEVEL=${level} is not valid: use one of debug, info, warn, error, silent`);

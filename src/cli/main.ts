@@ -41,7 +41,7 @@ function reportFailure(error: unknown): number {
 
 const common = (y: Argv): Argv =>
   y
-    .option('env-file', { type: 'string', describe: 'Read settings from this file instead of ./.env' })
+    .option('dotenv', { type: 'string', describe: 'Read settings from this file instead of ./.env (named so because Node 20 claims --env-file)' })
     .option('data-dir', { type: 'string', describe: 'Where events and state are kept [DATA_DIR, default ./data]' })
     .option('log-level', { type: 'string', describe: 'debug, info, warn, error or silent [LOG_LEVEL]' })
     .option('log-format', { type: 'string', describe: 'auto, json or text [LOG_FORMAT]' });

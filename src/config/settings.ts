@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { config as loadDotenv } from 'dotenv';
+import { ConfigError } from '../errors.js';
 import { registerSecret } from '../log.js';
 
 export type Settings = Readonly<Record<string, string | undefined>>;
@@ -17,6 +18,7 @@ export const SECRET_SETTINGS = ['VCO_TOKEN', 'VCO_PASSWORD'] as const;
  */
 export function loadSettings(overrides: Record<string, string | undefined> = {}, envFile?: string): Settings {
   const file = envFile ?? '.env';
+  if (envFile !== undefined && !existsSync(envFile)) throw new ConfigError(`--dotenv ${envFile} does not exist: give the path of your settings file (see .env.example)`);
   const fromFile: Record<string, string> = {};
   if (existsSync(file)) loadDotenv({ path: file, processEnv: fromFile, quiet: true });
   const merged: Record<string, string | undefined> = { ...fromFile, ...process.env };
