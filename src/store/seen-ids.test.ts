@@ -66,3 +66,35 @@ test('a missing, corrupt or too-new cache file is rebuilt from the last N lines 
   await expectKnown(10, 'cache size not at a line start');
   await log.close();
 });
+
+test('numeric-id keys and other keys stay distinct and round-trip through the file in recency order', async () => {
+  const { dir, log } = await dirWithLog(0);
+  const seen = await SeenIds.load(dir, log, { max: 10 });
+  const keys = ['id:5', 'id:05', 'lid:5', 'id:-7', 'id:1e2', 'id:100', 'id:9007199254740993', 'h:abc'];
+  assert.deepEqual(keys.map((k) => seen.firstSighting(k)), keys.map(() => true));
+  assert.deepEqual(keys.map((k) => seen.firstSighting(k)), keys.map(() => false));
+  await seen.save(log.size);
+  const file = JSON.parse(await readFile(join(dir, SEEN_IDS_FILE), 'utf8')) as { keys: string[] };
+  assert.deepEqual(file.keys, keys);
+  const reloaded = await SeenIds.load(dir, log, { max: 10 });
+  assert.deepEqual([...keys, 'id:6'].map((k) => reloaded.firstSighting(k)), [...keys.map(() => false), true]);
+  await log.close();
+});
+
+test('save leaves the file alone when nothing was offered since it was loaded', async () => {
+  const { dir, log } = await dirWithLog(3);
+  const first = await SeenIds.load(dir, log);
+  await first.save(log.size);
+  await writeFile(join(dir, SEEN_IDS_FILE), JSON.stringify({ version: 1, logSize: log.size, keys: ['id:1', 'marker'] }));
+  const idle = await SeenIds.load(dir, log);
+  await idle.save(log.size);
+  assert.deepEqual(JSON.parse(await readFile(join(dir, SEEN_IDS_FILE), 'utf8')).keys, ['id:1', 'marker']);
+  const busy = await SeenIds.load(dir, log);
+  assert.equal(busy.firstSighting('marker'), false);
+  await busy.save(log.size);
+  assert.deepEqual(JSON.parse(await readFile(join(dir, SEEN_IDS_FILE), 'utf8')).keys, ['id:1', 'marker']);
+  assert.equal(busy.firstSighting('id:1'), false);
+  await busy.save(log.size);
+  assert.deepEqual(JSON.parse(await readFile(join(dir, SEEN_IDS_FILE), 'utf8')).keys, ['marker', 'id:1']);
+  await log.close();
+});

@@ -22,9 +22,14 @@ interface SeenIdsFile {
  * saving state) are read back from the log, and a missing or corrupt file is rebuilt from the log's tail.
  */
 export class SeenIds {
+  /** Whether the keys may differ from what the file holds (any key offered or read from the log since loading). */
+  private changed = false;
+  /** logSize recorded in the file as loaded, when the keys were taken from it unchanged. */
+  private savedLogSize: number | undefined;
+
   private constructor(
     private readonly path: string,
-    private readonly cache: LRUCache<string, true>,
+    private readonly cache: LRUCache<HeldKey, true>,
   ) {}
 
   static async load(enterpriseDir: string, log: { path: string; size: number }, options: { max?: number; logger?: Logger } = {}): Promise<SeenIds> {
@@ -33,8 +38,11 @@ export class SeenIds {
     const seen = new SeenIds(path, createKeyCache(options.max ?? DEFAULT_ID_CACHE_SIZE));
     const saved = await readSaved(path, logger);
     if (saved !== undefined && saved.logSize <= log.size) {
-      for (const key of saved.keys) seen.cache.set(key, true);
-      if (saved.logSize === log.size) return seen;
+      for (const key of saved.keys) seen.cache.set(heldKey(key), true);
+      if (saved.logSize === log.size) {
+        seen.savedLogSize = saved.logSize;
+        return seen;
+      }
       logger.info('reading events written after the id cache was saved', { from: saved.logSize, to: log.size });
       try {
         await seen.addFromLog(log.path, saved.logSize, log.size);
@@ -53,8 +61,10 @@ export class SeenIds {
 
   /** True the first time a key is offered (and remembers it), false for a repeat. */
   firstSighting(key: string): boolean {
-    if (this.cache.get(key) !== undefined) return false; // get() refreshes recency
-    this.cache.set(key, true);
+    this.changed = true; // even a repeat changes the recency order
+    const held = heldKey(key);
+    if (this.cache.get(held) !== undefined) return false; // get() refreshes recency
+    this.cache.set(held, true);
     return true;
   }
 
@@ -67,17 +77,24 @@ export class SeenIds {
     return this.cache.maxSize;
   }
 
-  /** Persist the keys; `logSize` must be the size of the log already fsynced with every remembered event. */
+  /**
+   * Persist the keys; `logSize` must be the size of the log already fsynced with every remembered event.
+   * Skipped when the file already says exactly this (a run that fetched nothing).
+   */
   async save(logSize: number): Promise<void> {
-    const file: SeenIdsFile = { version: 1, logSize, keys: [...this.cache.rkeys()] };
+    if (!this.changed && logSize === this.savedLogSize) return;
+    const file: SeenIdsFile = { version: 1, logSize, keys: Array.from(this.cache.rkeys(), keyText) };
     await writeFileAtomic(this.path, JSON.stringify(file));
+    this.changed = false;
+    this.savedLogSize = logSize;
   }
 
   private async addFromLog(logPath: string, from: number, to: number): Promise<void> {
     for await (const batch of readLogBatches(logPath, from, { endOffset: to })) {
       for (const { line } of batch) {
         const key = keyOfLine(line);
-        if (key !== undefined) this.cache.set(key, true);
+        if (key !== undefined) this.cache.set(heldKey(key), true);
+        this.changed = true;
       }
     }
   }
@@ -88,11 +105,31 @@ export class SeenIds {
  * many slots up front (about 30 ms for 100k keys, paid per enterprise and on every run); this way it grows
  * with the keys actually held.
  */
-function createKeyCache(capacity: number): LRUCache<string, true> {
-  return new LRUCache<string, true>({ maxSize: capacity, sizeCalculation: countOne });
+function createKeyCache(capacity: number): LRUCache<HeldKey, true> {
+  return new LRUCache<HeldKey, true>({ maxSize: capacity, sizeCalculation: countOne });
 }
 
 const countOne = (): number => 1;
+
+/**
+ * A key as the cache holds it: the numeric id of an "id:<n>" key (the usual kind) as a number, any other key
+ * as its text. A number is stored in the Map without allocating, so a long backfill does not leave every
+ * evicted key behind as old-generation garbage (which showed as tens of MB of peak RSS).
+ */
+type HeldKey = string | number;
+
+function heldKey(key: string): HeldKey {
+  if (key.startsWith('id:')) {
+    const id = Number(key.slice(3));
+    // Only the canonical form maps to a number, so two different texts never become one key.
+    if (Number.isSafeInteger(id) && `id:${id}` === key) return id;
+  }
+  return key;
+}
+
+function keyText(key: HeldKey): string {
+  return typeof key === 'number' ? `id:${key}` : key;
+}
 
 function keyOfLine(line: string): string | undefined {
   try {
