@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { CancelledError, ConfigError, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Mapping } from '../map/index.js';
-import { readLogBatches } from '../store/event-log.js';
+import { countLogLines } from '../store/event-log.js';
 import { acquireLock } from '../store/lock.js';
 import { loadPosition, positionPath, savePosition, type DeliveryPosition } from '../store/positions.js';
 import { LOG_FILE } from '../store/state.js';
@@ -93,7 +93,7 @@ export async function forwardEnterprise(opts: ForwardOptions): Promise<ForwardSu
     Object.assign(summary, { sent: result.sent, truncated: result.truncated, failed: result.failed, resent: result.resent });
     if (result.error !== undefined) {
       summary.error = errorMessage(result.error);
-      summary.pending = await countLines(logPath, result.confirmed.offset, size);
+      summary.pending = await countLogLines(logPath, result.confirmed.offset, size);
       if (!(result.error instanceof CancelledError)) logger.warn('events left pending', { pending: summary.pending, reason: summary.error });
     }
     return summary;
@@ -108,7 +108,7 @@ export async function pendingEvents(enterpriseDir: string, destination: string):
   const logPath = join(enterpriseDir, LOG_FILE);
   const size = await logSize(logPath);
   const position: DeliveryPosition = await loadPosition(enterpriseDir, destination);
-  return position.offset >= size ? 0 : countLines(logPath, position.offset, size);
+  return position.offset >= size ? 0 : countLogLines(logPath, position.offset, size);
 }
 
 async function logSize(path: string): Promise<number> {
@@ -118,10 +118,4 @@ async function logSize(path: string): Promise<number> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw error;
   }
-}
-
-async function countLines(path: string, from: number, to: number): Promise<number> {
-  let count = 0;
-  for await (const lines of readLogBatches(path, from, { endOffset: to })) count += lines.length;
-  return count;
 }
