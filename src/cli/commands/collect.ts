@@ -1,11 +1,9 @@
-import path from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import { buildCollectConfig, type CollectConfig } from '../../config/collect.js';
 import { buildVcoConfig, type VcoConfig } from '../../config/vco.js';
 import { VcoClient } from '../../collect/client.js';
 import { discoverEnterprises } from '../../collect/discovery.js';
 import { collectAll, type CollectSummary } from '../../collect/collector.js';
-import { acquireLock } from '../../store/lock.js';
+import { withDataLock } from '../data-lock.js';
 import { EXIT_OK, EXIT_RUNTIME, errorMessage } from '../../errors.js';
 import { renderTable } from '../table.js';
 import { createProgressLine } from '../progress.js';
@@ -80,17 +78,6 @@ export function collectFailure(outcome: CollectOutcome): string | undefined {
   if (failed.length === 0) return undefined;
   const more = failed.length > 1 ? ` (and ${failed.length - 1} more enterprises)` : '';
   return `collection failed for ${failed[0]!.enterprise}: ${failed[0]!.error}${more}; its checkpoint did not move, the next run fetches that window again`;
-}
-
-/** Holds the data-directory lock around `work`, so overlapping runs are refused. */
-export async function withDataLock<T>(dataDir: string, work: () => Promise<T>): Promise<T> {
-  await mkdir(dataDir, { recursive: true });
-  const lock = await acquireLock(path.join(dataDir, '.vco-siem.lock'));
-  try {
-    return await work();
-  } finally {
-    await lock.release();
-  }
 }
 
 export async function collectCommand(ctx: CommandContext): Promise<number> {

@@ -8,7 +8,7 @@ import { forwardEnterprise, pendingEvents, type ForwardSummary } from '../../shi
 import { listEnterpriseDirs } from '../../store/paths.js';
 import { renderTable } from '../table.js';
 import type { CommandContext } from '../context.js';
-import { withDataLock } from './collect.js';
+import { withDataLock } from '../data-lock.js';
 import { recordRun } from './run-record.js';
 
 export interface ShipConfig {

@@ -4,7 +4,7 @@ import { replayRange, type ReplaySummary } from '../../ship/replay.js';
 import { listEnterpriseDirs } from '../../store/paths.js';
 import { renderTable } from '../table.js';
 import type { CommandContext } from '../context.js';
-import { withDataLock } from './collect.js';
+import { withDataLock } from '../data-lock.js';
 import { prepareShip } from './forward.js';
 
 /** `vco-siem replay --since T [--until T]`: send a time range again; delivered positions do not move. */

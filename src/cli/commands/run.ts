@@ -1,6 +1,7 @@
 import { EXIT_OK, EXIT_RUNTIME, errorMessage } from '../../errors.js';
 import type { CommandContext } from '../context.js';
-import { collectFailure, collectPhase, prepareCollect, printCollectSummary, withDataLock, type CollectOutcome, type CollectPrepared } from './collect.js';
+import { collectFailure, collectPhase, prepareCollect, printCollectSummary, type CollectOutcome, type CollectPrepared } from './collect.js';
+import { withDataLock } from '../data-lock.js';
 import { forwardPhase, pendingReason, prepareShip, printForwardSummary, type ForwardOutcome, type ShipConfig } from './forward.js';
 import { recordRun } from './run-record.js';
 
