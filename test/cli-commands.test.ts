@@ -82,6 +82,17 @@ describe('collect, forward, replay, check, status and map from the command line'
     assert.ok(!bad.stdout.includes('wrong-token-value') && !bad.stderr.includes('wrong-token-value'), 'the token is never printed');
   });
 
+  test('SIEM_TLS_INSECURE=true is warned about on every run of a command that sends', async () => {
+    const insecure = { ...env, SIEM_PROTOCOL: 'tls', SIEM_TLS_INSECURE: 'true' };
+    for (const args of [['forward'], ['run']]) {
+      const result = await runCli(args, { env: insecure, cwd: dataDir });
+      assert.equal(result.code, 0, result.stderr);
+      const warnings = result.stderr.split('\n').filter((l) => l.includes('TLS certificate verification is OFF'));
+      assert.equal(warnings.length, 1, `${args[0]}: one warning, got: ${result.stderr}`);
+      assert.equal((JSON.parse(warnings[0]!) as { level: string }).level, 'warn');
+    }
+  });
+
   test('map previews a stored log exactly as the SIEM receives it and reports malformed lines', async () => {
     const log = path.join(dataDir, 'Globex-Corporation', 'events.json');
     const lines = (await readFile(log, 'utf8')).split('\n').filter((l) => l !== '');

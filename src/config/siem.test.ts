@@ -80,6 +80,10 @@ test('a wrong destinations file names the file and the JSON path', () => {
     [{ destinations: [{ name: 'a', host: 'h', port: '514' }] }, /destinations\[0\]\.port must be a whole number/],
     [{ destinations: [{ name: 'a', host: 'h', protocol: 'tcp' }, { name: 'b', host: 'h', format: 'syslog' }] }, /destinations\[1\]\.format must be one of cef, leef/],
     [{ destinations: [{ name: 'a', host: 'h', tls: { insecure: 'yes' } }] }, /destinations\[0\]\.tls\.insecure must be true or false/],
+    [{ destinations: [{ name: 'a', host: 'h', maxMessagebytes: 9000 }] }, /destinations\[0\]\.maxMessagebytes is not a known setting/],
+    [{ destinations: [{ name: 'a', host: 'h', protocol: 'tls', tls: { cafile: 'x' } }] }, /destinations\[0\]\.tls\.cafile is not a known setting/],
+    [{ destinations: [{ name: 'a', host: 'h', encoder: { bom: 'false' } }] }, /destinations\[0\]\.encoder\.bom must be a boolean/],
+    [{ destinations: [{ name: 'a', host: 'h', encoder: { leefDelimeter: '^' } }] }, /destinations\[0\]\.encoder\.leefDelimeter is not a known setting/],
     [{ destinations: [{ name: 'a', host: 'h' }, { name: 'a', host: 'i' }] }, /two destinations are named "a"/],
   ];
   cases.forEach(([content, expected], i) => {

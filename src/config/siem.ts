@@ -113,6 +113,22 @@ function readable(name: string, file: string | undefined): string | undefined {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+const DESTINATION_KEYS = new Set(['name', 'host', 'port', 'protocol', 'format', 'framing', 'maxMessageBytes', 'connectTimeoutMs', 'confirmEveryBytes', 'tls', 'encoder']);
+const TLS_KEYS = new Set(['ca', 'cert', 'key', 'servername', 'insecure']);
+/** Encoder options a destinations file may set, with the JSON type each must have. */
+const ENCODER_KEYS: Record<string, 'string' | 'number' | 'boolean'> = {
+  hostname: 'string', appName: 'string', vendor: 'string', product: 'string', productVersion: 'string', leefVersion: 'string',
+  leefDelimiter: 'string', cefSyslogHeader: 'string', leefSyslogHeader: 'string', facility: 'number', pen: 'number', bom: 'boolean',
+};
+
+/** A misspelt key would silently fall back to a default: name it instead. */
+function checkKeys(object: { [key: string]: Json }, allowed: Set<string> | Record<string, string>, at: string, fail: (at: string, what: string) => never): void {
+  const known = allowed instanceof Set ? allowed : new Set(Object.keys(allowed));
+  for (const key of Object.keys(object)) {
+    if (!known.has(key)) fail(`${at}.${key}`, `is not a known setting (known: ${[...known].join(', ')})`);
+  }
+}
+
 /** Reads the destinations file; every problem names the file and the JSON path. */
 function destinationsFromFile(file: string, settings: Settings): Destination[] {
   let parsed: Json;
@@ -131,6 +147,7 @@ function destinationsFromFile(file: string, settings: Settings): Destination[] {
   return parsed.destinations.map((entry, i) => {
     const at = `destinations[${i}]`;
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return fail(at, 'must be an object');
+    checkKeys(entry, DESTINATION_KEYS, at, fail);
     const str = (key: string, required = false): string | undefined => {
       const v = entry[key];
       if (v === undefined) return required ? fail(`${at}.${key}`, 'is required') : undefined;
@@ -155,10 +172,15 @@ function destinationsFromFile(file: string, settings: Settings): Destination[] {
       if (v === undefined) return undefined;
       return typeof v === 'string' && v !== '' ? v : fail(`${at}.tls.${key}`, 'must be a non-empty string');
     };
+    checkKeys(tlsJson, TLS_KEYS, `${at}.tls`, fail);
     const insecure = tlsJson.insecure;
     if (insecure !== undefined && typeof insecure !== 'boolean') fail(`${at}.tls.insecure`, 'must be true or false');
     const encoderJson = entry.encoder ?? {};
     if (encoderJson === null || typeof encoderJson !== 'object' || Array.isArray(encoderJson)) return fail(`${at}.encoder`, 'must be an object');
+    checkKeys(encoderJson, ENCODER_KEYS, `${at}.encoder`, fail);
+    for (const [key, value] of Object.entries(encoderJson)) {
+      if (typeof value !== ENCODER_KEYS[key]) fail(`${at}.encoder.${key}`, `must be a ${ENCODER_KEYS[key]}`);
+    }
     const envEncoder = encoderSettings(settings);
     const input: DestinationInput = {
       name: str('name', true)!,

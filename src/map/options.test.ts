@@ -33,3 +33,24 @@ test('defaults produce a valid message in every format', () => {
     if (format === 'leef') assert.ok(out.startsWith('<134>May  1 00:00:00 h LEEF:1.0|VMware|VeloCloud Orchestrator|unknown|EDGE_UP|devTime='), out);
   }
 });
+
+test('LEEF settings only bind LEEF destinations, and a LEEF 2.0 delimiter may not be a key character', () => {
+  const mapping = mappingWith();
+  for (const format of FORMATS.filter((f) => f !== 'leef')) {
+    assert.doesNotThrow(() => createEncoder({ format, mapping, leefDelimiter: '^' }), `${format} ignores leefDelimiter`);
+  }
+  assert.throws(() => createEncoder({ format: 'leef', mapping, leefDelimiter: '^' }), /LEEF 1\.0 is always TAB-delimited/);
+  for (const delimiter of ['a', 'Z', '7', '_', '.', '-', 'x61']) {
+    assert.throws(() => createEncoder({ format: 'leef', mapping, leefVersion: '2.0', leefDelimiter: delimiter }), (e: unknown) => e instanceof ConfigError && /cannot delimit LEEF attributes/.test(e.message), delimiter);
+  }
+  assert.doesNotThrow(() => createEncoder({ format: 'leef', mapping, leefVersion: '2.0', leefDelimiter: '^' }));
+});
+
+test('a message that is not a string still travels in every syslog format', () => {
+  const mapping = mappingWith();
+  const event = { id: 5, eventTime: '2024-05-01T12:34:56.000Z', event: 'EDGE_DOWN', severity: 'ALERT', message: 42 as unknown as string };
+  assert.match(createEncoder({ format: 'rfc5424', mapping, hostname: 'h' })(event), /\] 42$/);
+  assert.match(createEncoder({ format: 'rfc3164', mapping, hostname: 'h' })(event), /velocloud\[5\]: 42$/);
+  const objectMessage = { ...event, message: { a: 1 } as unknown as string };
+  assert.match(createEncoder({ format: 'rfc5424', mapping, hostname: 'h' })(objectMessage), /\] \{"a":1\}$/);
+});

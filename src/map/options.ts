@@ -70,6 +70,8 @@ const PRINTABLE = /^[\x21-\x7e]+$/;
 const HEX_DELIMITER = /^0?x([0-9A-Fa-f]{1,4})$/;
 /** Characters that would break LEEF parsing or framing if used as the delimiter. */
 const FORBIDDEN_DELIMITERS = new Set(['|', '=', '\r', '\n', '\0', ' ']);
+/** Characters that occur in attribute keys: a delimiter among them would split keys. */
+const KEY_CHARACTER = /[A-Za-z0-9_.-]/;
 
 function headerText(option: string, value: string, max: number): string {
   if (value.length > max) bad(option, `at most ${max} characters (CEF/LEEF header limit), got ${value.length}`);
@@ -102,7 +104,7 @@ function resolveLeefDelimiter(version: '1.0' | '2.0', given: string | undefined)
   } else {
     bad('leefDelimiter', `one character or hex form like x5E / 0x5E, got ${JSON.stringify(given)}`);
   }
-  if (FORBIDDEN_DELIMITERS.has(char)) bad('leefDelimiter', `${JSON.stringify(char)} cannot delimit LEEF attributes`);
+  if (FORBIDDEN_DELIMITERS.has(char) || KEY_CHARACTER.test(char)) bad('leefDelimiter', `${JSON.stringify(char)} cannot delimit LEEF attributes`);
   // The header must carry the delimiter as given; a bare TAB there would be invisible, so it is written in hex.
   return { char, field: char === '\t' ? 'x09' : given };
 }
@@ -122,7 +124,8 @@ export function resolveOptions(opts: EncoderOptions): ResolvedOptions {
   const tag = appName.replace(/[^A-Za-z0-9_]/g, '').slice(0, 32);
   if (tag === '' && format === 'rfc3164') bad('appName', `needs at least one letter or digit to form an RFC 3164 TAG, got ${JSON.stringify(appName)}`);
   const leefVersion = choice('leefVersion', opts.leefVersion, ['1.0', '2.0'] as const, '1.0');
-  const delimiter = resolveLeefDelimiter(leefVersion, opts.leefDelimiter);
+  // Only a LEEF destination is held to its LEEF settings (SIEM_LEEF_* defaults reach every destination).
+  const delimiter = format === 'leef' ? resolveLeefDelimiter(leefVersion, opts.leefDelimiter) : { char: '\t', field: '' };
   const styles = ['rfc3164', 'rfc5424', 'none'] as const;
   return {
     format,

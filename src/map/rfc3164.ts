@@ -7,7 +7,7 @@ import { neutraliseLineBreaks } from './escape.js';
 import type { ResolvedOptions } from './options.js';
 import { syslogPrefix } from './syslog.js';
 import { truncateUtf8 } from './text.js';
-import type { EventView } from './view.js';
+import { textOf, type EventView } from './view.js';
 
 export const RFC3164_MAX_BYTES = 1024;
 
@@ -16,7 +16,7 @@ export function rfc3164Encoder(o: ResolvedOptions): (view: EventView) => string 
   return (view) => {
     const id = view.event.id;
     const pid = typeof id === 'number' && Number.isInteger(id) ? `[${id}]` : '';
-    const message = typeof view.event.message === 'string' && view.event.message !== '' ? view.event.message : view.displayName;
+    const message = textOf(view.event.message) ?? view.displayName;
     return truncateUtf8(`${syslogPrefix('rfc3164', o, view)}${o.tag}${pid}: ${text(message)}`, RFC3164_MAX_BYTES);
   };
 }

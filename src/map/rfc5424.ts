@@ -8,7 +8,7 @@ import { compileFields } from './fields.js';
 import { escapeSdValue, neutraliseLineBreaks } from './escape.js';
 import type { ResolvedOptions } from './options.js';
 import { eventRfc5424Header, msgIdFor } from './syslog.js';
-import type { EventView } from './view.js';
+import { textOf, type EventView } from './view.js';
 
 export const UTF8_BOM = '\ufeff';
 
@@ -26,7 +26,8 @@ export function rfc5424Encoder(o: ResolvedOptions): (view: EventView) => string 
       params += param(key, value);
     });
     const structuredData = params === '' ? '-' : `[${sdId}${params}]`;
-    const message = typeof view.event.message === 'string' && view.event.message !== '' ? `${msgPrefix}${text(view.event.message)}` : '';
+    const raw = textOf(view.event.message);
+    const message = raw !== undefined ? `${msgPrefix}${text(raw)}` : '';
     return `${eventRfc5424Header(o, view)} ${structuredData}${message}`;
   };
 }

@@ -31,7 +31,11 @@ export async function prepareShip(ctx: CommandContext, argv: Record<string, unkn
     }
   }
   const mapping = await loadMapping(setting(ctx.settings, 'MAPPING_FILE'));
-  for (const d of destinations) createEncoder({ ...d.encoder, format: d.format, mapping, lineSafe: d.framing === 'lf' });
+  for (const d of destinations) {
+    createEncoder({ ...d.encoder, format: d.format, mapping, lineSafe: d.framing === 'lf' });
+    // Every command that sends (forward, run, replay, daemon) comes through here: warn on every run.
+    if (d.tls.insecure) ctx.logger.warn('TLS certificate verification is OFF for this destination (SIEM_TLS_INSECURE=true); use SIEM_TLS_CA instead', { destination: d.name });
+  }
   return { dataDir: buildDataDir(ctx.settings), destinations, mapping };
 }
 
@@ -45,9 +49,6 @@ export interface ForwardOutcome {
 
 /** Sends what each destination has not yet received, enterprise by enterprise; the caller holds the lock. */
 export async function forwardPhase(ctx: CommandContext, ship: ShipConfig): Promise<ForwardOutcome> {
-  for (const d of ship.destinations) {
-    if (d.tls.insecure) ctx.logger.warn('TLS certificate verification is OFF for this destination (SIEM_TLS_INSECURE=true); use SIEM_TLS_CA instead', { destination: d.name });
-  }
   const enterprises = await listEnterpriseDirs(ship.dataDir);
   // Destinations are independent queues: one SIEM being down does not hold back another. Within one
   // destination, once it proved unreachable the remaining enterprises only count what waits for it.
@@ -70,7 +71,7 @@ export async function forwardPhase(ctx: CommandContext, ship: ShipConfig): Promi
           logger: ctx.logger,
           signal: ctx.signal,
         });
-        if (summary.error !== undefined && summary.sent === 0) unreachable = summary.error;
+        if (summary.error !== undefined && summary.sent === 0 && summary.pending > 0) unreachable = summary.error;
         results.push(summary);
       }
       return results;
@@ -96,10 +97,11 @@ export function printForwardSummary(ctx: CommandContext, outcome: ForwardOutcome
 
 /** One line saying why events are still waiting, or undefined when everything was delivered. */
 export function pendingReason(outcome: ForwardOutcome): string | undefined {
-  const stuck = outcome.summaries.filter((s) => s.pending > 0);
+  const stuck = outcome.summaries.filter((s) => s.pending > 0 || s.error !== undefined);
   if (stuck.length === 0) return undefined;
   const first = stuck[0]!;
   const more = stuck.length > 1 ? ` (and ${stuck.length - 1} more destination/enterprise pairs)` : '';
+  if (outcome.pending === 0) return `forwarding failed: ${first.destination} for ${first.enterprise}: ${first.error}${more}`;
   return `${outcome.pending} events pending: ${first.destination} for ${first.enterprise}: ${first.error ?? 'not delivered'}${more}; they stay in the log and are sent on the next run`;
 }
 
