@@ -61,6 +61,7 @@ function destinationFromEnv(settings: Settings): Destination {
     protocol,
     format,
     connectTimeoutMs: parseDuration('SIEM_CONNECT_TIMEOUT', optional('SIEM_CONNECT_TIMEOUT') ?? '10s'),
+    writeTimeoutMs: parseDuration('SIEM_WRITE_TIMEOUT', optional('SIEM_WRITE_TIMEOUT') ?? '30s'),
     tls: {
       insecure: parseBoolean('SIEM_TLS_INSECURE', optional('SIEM_TLS_INSECURE') ?? 'false'),
       ca: readable('SIEM_TLS_CA', optional('SIEM_TLS_CA')),
@@ -113,7 +114,7 @@ function readable(name: string, file: string | undefined): string | undefined {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-const DESTINATION_KEYS = new Set(['name', 'host', 'port', 'protocol', 'format', 'framing', 'maxMessageBytes', 'connectTimeoutMs', 'confirmEveryBytes', 'tls', 'encoder']);
+const DESTINATION_KEYS = new Set(['name', 'host', 'port', 'protocol', 'format', 'framing', 'maxMessageBytes', 'connectTimeoutMs', 'writeTimeoutMs', 'confirmEveryBytes', 'tls', 'encoder']);
 const TLS_KEYS = new Set(['ca', 'cert', 'key', 'servername', 'insecure']);
 /** Encoder options a destinations file may set, with the JSON type each must have. */
 const ENCODER_KEYS: Record<string, 'string' | 'number' | 'boolean'> = {
@@ -204,6 +205,8 @@ function destinationsFromFile(file: string, settings: Settings): Destination[] {
     if (maxBytes !== undefined) input.maxMessageBytes = maxBytes;
     const timeout = num('connectTimeoutMs');
     if (timeout !== undefined) input.connectTimeoutMs = timeout;
+    const writeTimeout = num('writeTimeoutMs');
+    if (writeTimeout !== undefined) input.writeTimeoutMs = writeTimeout;
     const confirmEvery = num('confirmEveryBytes');
     if (confirmEvery !== undefined) input.confirmEveryBytes = confirmEvery;
     return makeDestination(input);

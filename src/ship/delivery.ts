@@ -7,11 +7,15 @@
  * hold megabytes). The one confirmation plain TCP offers is a clean close: our FIN answered by the SIEM's,
  * which a receiver sends only after it has read everything before our FIN. So the forwarder closes the
  * connection cleanly after every `confirmEveryBytes` (and at the end) and only then counts what went over it
- * as delivered; the next batch opens a new connection. A connection that breaks instead (reset, error, no
- * clean close) is re-sent from the last confirmed position on a new connection, so:
- *   - nothing the SIEM failed to read is lost;
+ * as delivered; the next batch opens a new connection. A connection that breaks instead (reset, error) or
+ * stalls (the SIEM takes no bytes, or does not answer our FIN, within `writeTimeoutMs`) confirms nothing:
+ * what it carried is re-sent from the last confirmed position on a new connection, so:
+ *   - nothing the SIEM failed to read is lost, and nothing unconfirmed is ever counted as delivered;
  *   - duplicates are at most what went over the broken connection: confirmEveryBytes plus one batch
  *     (BATCH_BYTES plus one message) of frames. They arise only when the SIEM read part of it before breaking.
+ * After MAX_LOSSES_WITHOUT_PROGRESS + 1 lost connections in a row that confirmed nothing new, the run gives
+ * up: the rest stays pending, with the reason, for the next run. A run therefore always ends, bounded by
+ * about that many times writeTimeoutMs when the SIEM stops reading.
  * UDP is confirmed at once: it cannot confirm anything (see udp.ts).
  */
 import { VcoSiemError, errorMessage } from '../errors.js';
@@ -21,6 +25,7 @@ import { createEncoder, type Mapping } from '../map/index.js';
 import { readLogBatches } from '../store/event-log.js';
 import type { DeliveryPosition } from '../store/positions.js';
 import type { Destination } from './destination.js';
+import { fittingEncoder, type FittedMessage } from './fit.js';
 import { FrameBuffer } from './framing.js';
 import { ConnectionLostError, type Sender } from './sender.js';
 
@@ -33,7 +38,11 @@ export const BATCH_BYTES = 64 * 1024;
 const READ_CHUNK_BYTES = 128 * 1024;
 /** Datagrams are sent this many at a time, then awaited together. */
 const DATAGRAM_BATCH = 512;
-/** Give up after this many lost connections in a row that moved nothing forward. */
+/**
+ * Give up after this many lost connections in a row that confirmed nothing new. Progress is the confirmed
+ * position, not how far reading got: a SIEM that stops reading lets each new connection fill fresh socket
+ * buffers, which would otherwise look like progress and retry for as long as the log lasts.
+ */
 const MAX_LOSSES_WITHOUT_PROGRESS = 5;
 
 export interface CheckpointPolicy {
@@ -68,6 +77,7 @@ export interface DeliveryResult {
   sent: number;
   /** Events sent again after a lost connection. */
   resent: number;
+  /** Events shortened to fit maxMessageBytes (fit.ts). */
   truncated: number;
   /** Lines that are not a JSON object (skipped, logged with their offset). */
   failed: number;
@@ -91,7 +101,9 @@ export function destinationEncoder(destination: Destination, mapping: Mapping, e
 export async function deliver(run: DeliveryRun): Promise<DeliveryResult> {
   const { destination, sender, logger, signal } = run;
   const datagram = sender.kind === 'datagram';
-  const frames = new FrameBuffer(datagram ? 'none' : destination.framing, destination.maxMessageBytes);
+  const frames = new FrameBuffer(datagram ? 'none' : destination.framing);
+  // One fitting step for stream and datagram paths alike: every message is within maxMessageBytes.
+  const encode = fittingEncoder(run.encode, destination.format, destination.maxMessageBytes);
   const tracker = new InFlight(run.start);
   const cadence = run.checkpointEvery ?? DEFAULT_CHECKPOINT;
   const result: DeliveryResult = { confirmed: run.start, sent: 0, resent: 0, truncated: 0, failed: 0, skipped: 0 };
@@ -100,7 +112,7 @@ export async function deliver(run: DeliveryRun): Promise<DeliveryResult> {
   let batchEnd = readFrom; // log offset just after the last line handled into `frames`
   let highWater = readFrom; // lines before it were counted already; re-sends do not count twice
   let losses = 0;
-  let progressAtLastLoss = -1;
+  let confirmedAtLastLoss = -1;
 
   const flush = async (): Promise<void> => {
     if (frames.count > 0) {
@@ -127,12 +139,12 @@ export async function deliver(run: DeliveryRun): Promise<DeliveryResult> {
       for await (const lines of readLogBatches(run.logPath, readFrom, { endOffset: run.endOffset, chunkSize: READ_CHUNK_BYTES, ...(signal ? { signal } : {}) })) {
         for (const { line, start, end } of lines) {
           const fresh = start >= highWater;
-          const outcome = messageFor(line, run);
-          if (typeof outcome === 'string') {
-            const cut = frames.add(outcome);
+          const outcome = messageFor(line, run.select, encode);
+          if (typeof outcome === 'object') {
+            frames.add(outcome.message);
             if (fresh) {
               result.sent++;
-              if (cut) result.truncated++;
+              if (outcome.truncated) result.truncated++;
             } else result.resent++;
           } else if (fresh && outcome === SKIPPED) result.skipped++;
           else if (fresh) {
@@ -153,8 +165,9 @@ export async function deliver(run: DeliveryRun): Promise<DeliveryResult> {
         result.error = error instanceof Error ? error : new VcoSiemError(errorMessage(error));
         break;
       }
-      losses = highWater > progressAtLastLoss ? 1 : losses + 1;
-      progressAtLastLoss = highWater;
+      const confirmedOffset = tracker.confirmed.offset;
+      losses = confirmedOffset > confirmedAtLastLoss ? 1 : losses + 1;
+      confirmedAtLastLoss = confirmedOffset;
       if (losses > MAX_LOSSES_WITHOUT_PROGRESS) {
         result.error = new ConnectionLostError(`${error.message} (lost ${losses} connections in a row without progress; giving up for this run)`, {
           context: error.context,
@@ -183,7 +196,7 @@ const ENCODER_FAILED = Symbol('the encoder failed');
  * The message for one log line, or why there is none. A bad line is skipped and counted, never allowed to
  * stop the queue (the collector writes JSON.stringify output, so only damage produces one).
  */
-function messageFor(line: string, run: DeliveryRun): string | symbol {
+function messageFor(line: string, select: DeliveryRun['select'], encode: (event: VcoEvent) => FittedMessage): FittedMessage | symbol {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -192,9 +205,9 @@ function messageFor(line: string, run: DeliveryRun): string | symbol {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return NOT_AN_OBJECT;
   const event = value as VcoEvent;
-  if (run.select !== undefined && !run.select(event)) return SKIPPED;
+  if (select !== undefined && !select(event)) return SKIPPED;
   try {
-    return run.encode(event);
+    return encode(event);
   } catch {
     return ENCODER_FAILED; // the encoder contract says it never throws per event; a bug must not block the queue
   }

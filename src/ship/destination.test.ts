@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError } from '../errors.js';
-import { defaultFraming, defaultMaxBytes, destinationAddress, makeDestination } from './destination.js';
+import { DEFAULT_WRITE_TIMEOUT_MS, defaultFraming, defaultMaxBytes, destinationAddress, makeDestination } from './destination.js';
 import { backoffDelay } from './sender.js';
 
 test('framing defaults: octet only for RFC 5424 / JSON over TLS (RFC 5425)', () => {
@@ -25,6 +25,10 @@ test('makeDestination fills defaults and validates at the edge', () => {
   assert.equal(d.framing, 'octet');
   assert.equal(d.maxMessageBytes, 8192);
   assert.equal(d.tls.insecure, false);
+  assert.equal(d.writeTimeoutMs, DEFAULT_WRITE_TIMEOUT_MS);
+  assert.equal(DEFAULT_WRITE_TIMEOUT_MS, 30_000);
+  assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 514, protocol: 'tcp', format: 'cef', writeTimeoutMs: 0 }), /write timeout/);
+  assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 514, protocol: 'tcp', format: 'cef', writeTimeoutMs: Number.NaN }), /write timeout/);
   assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 0, protocol: 'tcp', format: 'cef' }), /port 0 .*SIEM_PORT/);
   assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 514, protocol: 'tcp', format: 'cef', tls: { ca: '/ca.pem' } }), /SIEM_PROTOCOL=tls/);
   assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 514, protocol: 'tls', format: 'cef', tls: { cert: '/c.pem' } }), ConfigError);

@@ -44,11 +44,21 @@ export interface Destination {
   protocol: Protocol;
   format: Format;
   framing: Framing;
-  /** Largest message in bytes, excluding the frame (octet count prefix or LF); longer ones are cut at a UTF-8 boundary. */
+  /**
+   * Largest message in bytes, excluding the frame (octet count prefix or LF). A longer event is shortened
+   * to fit, free text first, before it is framed (fit.ts), and counted as truncated.
+   */
   maxMessageBytes: number;
   encoder: DestinationEncoderOptions;
   tls: DestinationTls;
   connectTimeoutMs: number;
+  /**
+   * TCP/TLS only: the longest wait for the SIEM to take a write, and for it to answer our FIN with its own
+   * (the confirmation, see delivery.ts). On expiry the connection counts as lost: nothing it carried is
+   * confirmed, and it is re-sent on a new connection or left pending with the reason. It must cover the
+   * SIEM reading confirmEveryBytes (the 4 MiB default in 30 s needs about 140 KB/s).
+   */
+  writeTimeoutMs: number;
   reconnect: ReconnectPolicy;
   /**
    * TCP/TLS only: close the connection cleanly after this many bytes, which confirms the SIEM read them,
@@ -79,6 +89,7 @@ export function defaultMaxBytes(protocol: Protocol, format: Format): number {
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
 export const DEFAULT_RECONNECT: ReconnectPolicy = { attempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 };
 export const DEFAULT_CONFIRM_EVERY_BYTES = 4 << 20;
 /** Largest UDP payload over IPv4; a bigger limit cannot be sent at all. */
@@ -124,9 +135,11 @@ export function makeDestination(input: DestinationInput): Destination {
   }
   const connectTimeoutMs = input.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   if (!(connectTimeoutMs > 0)) throw new ConfigError(`${where}: connect timeout must be positive`);
+  const writeTimeoutMs = input.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
+  if (!(writeTimeoutMs > 0) || !Number.isFinite(writeTimeoutMs)) throw new ConfigError(`${where}: write timeout must be a positive number of milliseconds (SIEM_WRITE_TIMEOUT)`);
   const confirmEveryBytes = input.confirmEveryBytes ?? DEFAULT_CONFIRM_EVERY_BYTES;
   if (!Number.isInteger(confirmEveryBytes) || confirmEveryBytes < 64 * 1024) {
-    throw new ConfigError(`${where}: confirm-every bytes must be an integer of at least 65536 (SIEM_CONFIRM_EVERY_BYTES)`);
+    throw new ConfigError(`${where}: confirmEveryBytes must be an integer of at least 65536 (destinations file key)`);
   }
   return {
     name: input.name,
@@ -139,6 +152,7 @@ export function makeDestination(input: DestinationInput): Destination {
     encoder: input.encoder ?? {},
     tls,
     connectTimeoutMs,
+    writeTimeoutMs,
     reconnect,
     confirmEveryBytes,
   };

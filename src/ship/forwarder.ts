@@ -1,7 +1,9 @@
 /**
  * Store-and-forward: the enterprise's NDJSON log is the durable queue, and each destination keeps its own
  * delivered position in it. A run sends everything between that position and the log's size at the start,
- * and moves the saved position only over confirmed events (delivery.ts explains "confirmed").
+ * and moves the saved position only over confirmed events (delivery.ts explains "confirmed": over TCP/TLS,
+ * the SIEM answered our FIN with its own within writeTimeoutMs). A SIEM that stops reading or never confirms
+ * leaves the events pending with the reason; the run still ends, so the data-directory lock is released.
  *
  * Duplicate bound after SIGKILL: the next run re-sends from the saved position, i.e. at most the confirmed
  * events not yet checkpointed (DEFAULT_CHECKPOINT: 5000 events or 1 s of sending) plus the unconfirmed

@@ -17,22 +17,14 @@ export function octet(message: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`${message.length} `, 'latin1'), message]);
 }
 
-/** Longest prefix of `buf` of at most `max` bytes that does not cut a UTF-8 character in two. */
-export function truncateUtf8(buf: Buffer, max: number): Buffer {
-  if (buf.length <= max) return buf;
-  let end = Math.max(0, max);
-  // buf[end] is the first byte left out; while it continues a character, that character is cut: drop it.
-  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
-  return buf.subarray(0, end);
-}
-
 /** How messages are laid out in a FrameBuffer: 'none' keeps bare messages apart for datagrams. */
 export type FrameLayout = Framing | 'none';
 
 /**
  * Builds a batch of frames in one growing buffer, without a Buffer per message. `add` encodes the string
- * straight into the batch; Buffer#write never writes half a character, so its length limit is the UTF-8
- * boundary truncation. The buffer is reused by `reset()`: take the bytes (`bytes()`) only until then.
+ * straight into the batch. Messages arrive already fitted to the size limit (fit.ts): a frame buffer never
+ * cuts, because only the encoder side knows where a message can be shortened safely. The buffer is reused
+ * by `reset()`: take the bytes (`bytes()`) only until then.
  */
 export class FrameBuffer {
   private buf: Buffer;
@@ -43,43 +35,24 @@ export class FrameBuffer {
 
   constructor(
     readonly layout: FrameLayout,
-    readonly maxMessageBytes: number,
     initialBytes = 256 * 1024,
   ) {
-    this.buf = Buffer.allocUnsafe(Math.max(initialBytes, 2 * (maxMessageBytes + 16)));
+    this.buf = Buffer.allocUnsafe(initialBytes);
   }
 
   get length(): number {
     return this.used;
   }
 
-  /** Append one message with its frame; returns true when the message had to be truncated. */
-  add(message: string): boolean {
-    const max = this.maxMessageBytes;
+  /** Append one message with its frame. */
+  add(message: string): void {
     // Worst case 3 bytes per UTF-16 unit; a cheap bound that avoids measuring most messages twice.
-    this.reserve(Math.min(message.length * 3, max) + 12);
-    let truncated: boolean;
-    if (this.layout === 'octet') {
-      const length = Buffer.byteLength(message, 'utf8');
-      truncated = length > max;
-      if (truncated) {
-        // Rare path: the count must be known before the message, so cut first.
-        const cut = truncateUtf8(Buffer.from(message, 'utf8'), max);
-        this.used += this.buf.write(`${cut.length} `, this.used, 'latin1');
-        this.used += cut.copy(this.buf, this.used);
-      } else {
-        this.used += this.buf.write(`${length} `, this.used, 'latin1');
-        this.used += this.buf.write(message, this.used, 'utf8');
-      }
-    } else {
-      const written = this.buf.write(message, this.used, max, 'utf8');
-      truncated = written > max - 4 && Buffer.byteLength(message, 'utf8') > written;
-      this.used += written;
-      if (this.layout === 'lf') this.buf[this.used++] = LF;
-      else this.ends.push(this.used);
-    }
+    this.reserve(message.length * 3 + 12);
+    if (this.layout === 'octet') this.used += this.buf.write(`${Buffer.byteLength(message, 'utf8')} `, this.used, 'latin1');
+    this.used += this.buf.write(message, this.used, 'utf8');
+    if (this.layout === 'lf') this.buf[this.used++] = LF;
+    else if (this.layout === 'none') this.ends.push(this.used);
     this.count++;
-    return truncated;
   }
 
   /** The frames added since the last reset. Valid until the next reset/add. */

@@ -14,8 +14,6 @@ export interface SenderStats {
   bytes: number;
   /** send() calls that completed. */
   sends: number;
-  /** Messages cut to the size limit by the sender itself (datagram only). */
-  truncated: number;
   /** Most bytes ever queued in user space waiting for the socket (the back-pressure bound). */
   maxQueuedBytes: number;
 }
@@ -28,14 +26,15 @@ export interface Sender {
   readonly kind: 'stream' | 'datagram';
   /**
    * Resolves when the transport has taken the bytes (kernel socket buffer), not when the SIEM has them.
-   * Rejects with ConnectionLostError when the connection in use broke since the last call (the caller
-   * decides what to send again), with TransportError when no connection can be made, and with
-   * CancelledError when `signal` aborts.
+   * Rejects with ConnectionLostError when the connection in use broke since the last call or the SIEM
+   * stopped reading (the chunk not taken within writeTimeoutMs; the caller decides what to send again),
+   * with TransportError when no connection can be made, and with CancelledError when `signal` aborts.
    */
   send(chunk: Buffer, signal?: AbortSignal): Promise<void>;
   /**
    * Clean flush: for streams, half-close and wait for the peer to close its side, which it does only after
-   * reading everything we sent. Rejects with ConnectionLostError when the peer reset instead.
+   * reading everything we sent. Rejects with ConnectionLostError when the peer reset instead, or did not
+   * close its side within writeTimeoutMs: then nothing sent on that connection may count as delivered.
    */
   close(): Promise<void>;
   /** Drop the connection at once (cancellation); safe to call more than once. */
@@ -50,7 +49,7 @@ export interface Sender {
 export class ConnectionLostError extends TransportError {}
 
 export function emptyStats(): SenderStats {
-  return { connects: 0, connectionsLost: 0, bytes: 0, sends: 0, truncated: 0, maxQueuedBytes: 0 };
+  return { connects: 0, connectionsLost: 0, bytes: 0, sends: 0, maxQueuedBytes: 0 };
 }
 
 /** Delay before connection attempt `attempt` (1-based, > 1): exponential with jitter, capped. */

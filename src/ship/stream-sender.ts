@@ -1,5 +1,6 @@
 /**
  * The stream sender core shared by TCP and TLS: connect with a timeout, retry with backoff, keep-alive,
+ * write and close timeouts (a SIEM that stops reading is a lost connection, never a hang),
  * back-pressure, loss detection and a clean flush on close. The transports differ only in how one
  * connection is opened (`StreamConnect`).
  */
@@ -18,9 +19,12 @@ export interface StreamSenderOptions {
   address: string;
   connect: StreamConnect;
   connectTimeoutMs: number;
+  /**
+   * How long a write may wait for the SIEM to take the bytes, and close() for the SIEM to answer our FIN.
+   * Either expiring is a lost connection: a SIEM that stops reading must not hang the run nor count as delivered.
+   */
+  writeTimeoutMs: number;
   reconnect: ReconnectPolicy;
-  /** How long close() waits for the peer to close its side after our FIN (default 5 s). */
-  closeTimeoutMs?: number;
   /** Turns the error that ended a connection into a message (TLS adds hints about client certificates). */
   explainLoss?: (error: Error) => string;
   logger?: Logger;
@@ -60,14 +64,13 @@ export class StreamSender implements Sender {
     const socket = this.socket;
     if (socket === undefined) return;
     this.socket = undefined; // from here on its 'end' and 'close' are expected, not a loss
-    const timeoutMs = this.options.closeTimeoutMs ?? 5_000;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        // The peer kept its side open: the bytes were accepted by its TCP stack and nothing reset; accept it.
-        this.options.logger?.debug('the SIEM did not close its side after our FIN; closing anyway', { address: this.options.address });
+        // No FIN back: we cannot know the SIEM read what we sent, so none of it counts as delivered.
         socket.destroy();
-        resolve();
-      }, timeoutMs);
+        this.stats.connectionsLost++;
+        reject(this.timeoutError(`did not confirm the data within ${seconds(this.options.writeTimeoutMs)}`));
+      }, this.options.writeTimeoutMs);
       socket.once('error', (error) => {
         clearTimeout(timer);
         reject(this.lostError(error));
@@ -95,6 +98,11 @@ export class StreamSender implements Sender {
   private lostError(cause: Error): ConnectionLostError {
     const reason = this.options.explainLoss?.(cause) ?? errorMessage(cause);
     return new ConnectionLostError(`connection to ${this.options.address} lost: ${reason}`, { context: { address: this.options.address }, cause });
+  }
+
+  private timeoutError(what: string): ConnectionLostError {
+    const { address, writeTimeoutMs } = this.options;
+    return new ConnectionLostError(`the SIEM at ${address} ${what}`, { context: { address, writeTimeoutMs } });
   }
 
   /** Connect, retrying with backoff; gives up after `reconnect.attempts` with the last reason. */
@@ -156,7 +164,8 @@ export class StreamSender implements Sender {
 
   /**
    * Write one chunk and wait until the kernel has it (write callback) and, if write() said the buffer is
-   * full, until 'drain'. One chunk at a time: user-space buffering is bounded by the chunk size.
+   * full, until 'drain'. One chunk at a time: user-space buffering is bounded by the chunk size. A SIEM
+   * that takes nothing for writeTimeoutMs (zero window) loses the connection: the caller re-sends or gives up.
    */
   private write(socket: Socket, chunk: Buffer, signal: AbortSignal | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -166,6 +175,7 @@ export class StreamSender implements Sender {
       const finish = (error?: Error): void => {
         if (settled) return;
         settled = true;
+        clearTimeout(timer);
         socket.off('drain', onDrain);
         socket.off('close', onClose);
         signal?.removeEventListener('abort', onAbort);
@@ -187,6 +197,12 @@ export class StreamSender implements Sender {
         this.destroy();
         finish(cancelled(signal, this.options.address));
       };
+      const timer = setTimeout(() => {
+        if (this.socket === socket) this.socket = undefined; // our doing: not a loss for adopt() to report
+        this.stats.connectionsLost++;
+        socket.destroy();
+        finish(this.timeoutError(`stopped reading for ${seconds(this.options.writeTimeoutMs)}`));
+      }, this.options.writeTimeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       socket.on('drain', onDrain);
       socket.once('close', onClose);
@@ -198,6 +214,11 @@ export class StreamSender implements Sender {
       this.stats.maxQueuedBytes = Math.max(this.stats.maxQueuedBytes, socket.writableLength);
     });
   }
+}
+
+/** "30 s", "0.2 s": durations in reasons an operator reads. */
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
 function cancelled(signal: AbortSignal | undefined, address: string): CancelledError {

@@ -17,6 +17,7 @@ export function createTcpSender(destination: Destination, logger?: Logger): Stre
   return new StreamSender({
     address: destinationAddress(destination),
     connectTimeoutMs: destination.connectTimeoutMs,
+    writeTimeoutMs: destination.writeTimeoutMs,
     reconnect: destination.reconnect,
     ...(logger ? { logger } : {}),
     connect: tcpConnector(destination),

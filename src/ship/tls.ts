@@ -98,6 +98,7 @@ export async function createTlsSender(destination: Destination, logger?: Logger)
   return new StreamSender({
     address,
     connectTimeoutMs: destination.connectTimeoutMs,
+    writeTimeoutMs: destination.writeTimeoutMs,
     reconnect: destination.reconnect,
     ...(logger ? { logger } : {}),
     // TLS 1.3 servers reject a missing client certificate after the handshake: the loss says so.

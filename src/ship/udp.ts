@@ -1,6 +1,8 @@
 /**
  * Syslog over UDP (RFC 5426): one message per datagram, no framing.
  *
+ * Messages arrive fitted to the destination's size limit (fit.ts); a datagram is sent as given.
+ *
  * UDP cannot confirm delivery. send() resolves when the kernel has queued the datagram; a SIEM that is down,
  * a full receive buffer or a lost fragment drops it silently, and nothing tells us. The socket is not
  * connected, so ICMP "port unreachable" is ignored too (on a connected socket it would fail a later,
@@ -10,7 +12,6 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { CancelledError, TransportError, errorMessage } from '../errors.js';
 import { destinationAddress, type Destination } from './destination.js';
-import { truncateUtf8 } from './framing.js';
 import { emptyStats, type Sender, type SenderStats } from './sender.js';
 
 export class UdpSender implements Sender {
@@ -22,11 +23,9 @@ export class UdpSender implements Sender {
     private readonly address: string,
     private readonly ip: string,
     private readonly port: number,
-    /** Longer messages are cut at a UTF-8 boundary and counted in stats.truncated. */
-    private readonly maxDatagramBytes: number,
   ) {}
 
-  static async open(destination: Pick<Destination, 'host' | 'port' | 'maxMessageBytes'>): Promise<UdpSender> {
+  static async open(destination: Pick<Destination, 'host' | 'port'>): Promise<UdpSender> {
     const address = destinationAddress(destination);
     let resolved: { address: string; family: number };
     try {
@@ -37,19 +36,17 @@ export class UdpSender implements Sender {
     const socket = dgram.createSocket(resolved.family === 6 ? 'udp6' : 'udp4');
     socket.on('error', () => undefined); // send errors arrive through the send callback
     socket.unref(); // never keep the process alive on its own
-    const sender = new UdpSender(socket, address, resolved.address, destination.port, destination.maxMessageBytes);
+    const sender = new UdpSender(socket, address, resolved.address, destination.port);
     sender.stats.connects++;
     return sender;
   }
 
   send(message: Buffer, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(new CancelledError(`sending to ${this.address} was cancelled`, { cause: signal.reason }));
-    const datagram = truncateUtf8(message, this.maxDatagramBytes);
-    if (datagram.length < message.length) this.stats.truncated++;
     return new Promise<void>((resolve, reject) => {
-      this.socket.send(datagram, this.port, this.ip, (error) => {
+      this.socket.send(message, this.port, this.ip, (error) => {
         if (error) return reject(new TransportError(`cannot send a datagram to ${this.address}: ${error.message}`, { context: { address: this.address, code: (error as NodeJS.ErrnoException).code }, cause: error }));
-        this.stats.bytes += datagram.length;
+        this.stats.bytes += message.length;
         this.stats.sends++;
         resolve();
       });
