@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFile, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, writeFile, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -161,6 +161,45 @@ describe('collect against the simulator', () => {
     assert.equal(again.windowStart, new Date(T0 - 15 * MIN).toISOString(), 'the checkpoint had not moved');
     assert.equal(again.new, 0);
     await assertLogMatches(dir, sim.allEvents(1));
+  });
+
+  test('a run that died between its append and its checkpoint is rolled back, even when the window exceeds the id cache', async () => {
+    const { sim, options, dataDir } = await setup();
+    sim.generate(1, { count: 5_000, startMs: T0 - 2 * HOUR, endMs: T0 });
+    const smallCache = { ...options, idCacheSize: 1_000 };
+    await collectEnterprise({ ...smallCache, enterprise: enterprise(sim, 1), nowMs: T0 });
+    const dir = await dirOf(dataDir, 1);
+    // What a SIGKILL after the append but before the final save leaves on disk: the log with every event,
+    // state.json as saved when the append began, no id cache yet.
+    const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(dir, 'state.json'), JSON.stringify({ ...state, checkpointMs: null, checkpoint: null, logSize: 0, appendingFrom: 0 }));
+    await rm(join(dir, 'seen-ids.json'));
+
+    const again = await collectEnterprise({ ...smallCache, enterprise: enterprise(sim, 1), nowMs: T0 + MIN });
+    assert.equal(again.new, 5_000, 'the interrupted window is committed again, whole');
+    await assertLogMatches(dir, sim.allEvents(1));
+    const after = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as { appendingFrom: unknown };
+    assert.equal(after.appendingFrom, null);
+  });
+
+  test('an enterprise never continues another enterprise\'s directory, even when the registry was lost or edited', async () => {
+    const { sim, options, dataDir } = await setup({ enterprises: [{ id: 5, name: 'ACME Co.' }, { id: 7, name: 'ACME Co!' }] });
+    sim.generate(5, { count: 50, startMs: T0 - HOUR, endMs: T0 });
+    sim.generate(7, { count: 60, startMs: T0 - HOUR, endMs: T0 });
+    await collectEnterprise({ ...options, enterprise: enterprise(sim, 5), nowMs: T0 });
+    const acmeDir = await dirOf(dataDir, 5);
+    await rm(join(dataDir, 'enterprises.json'));
+    await collectEnterprise({ ...options, enterprise: enterprise(sim, 7), nowMs: T0 });
+    const otherDir = await dirOf(dataDir, 7);
+    assert.notEqual(otherDir, acmeDir, 'the existing directory is not reused');
+    await assertLogMatches(acmeDir, sim.allEvents(5));
+    await assertLogMatches(otherDir, sim.allEvents(7));
+    // A registry pointing at another enterprise's directory is refused rather than followed.
+    const registry = JSON.parse(await readFile(join(dataDir, 'enterprises.json'), 'utf8')) as { enterprises: Record<string, { dir: string }> };
+    registry.enterprises['7']!.dir = acmeDir.split('/').pop()!;
+    await writeFile(join(dataDir, 'enterprises.json'), JSON.stringify(registry));
+    await assert.rejects(collectEnterprise({ ...options, enterprise: enterprise(sim, 7), nowMs: T0 + MIN }), /belongs to enterprise 5 \(ACME Co\.\), not 7 \(ACME Co!\)/);
+    await assertLogMatches(acmeDir, sim.allEvents(5));
   });
 
   test('a collector process killed with SIGKILL mid-run leaves nothing doubled or lost after the next run', async () => {

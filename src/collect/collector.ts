@@ -7,14 +7,14 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CancelledError, errorMessage } from '../errors.js';
+import { CancelledError, VcoSiemError, errorMessage } from '../errors.js';
 import type { Enterprise } from '../event.js';
 import { redact, silentLogger, type Logger } from '../log.js';
 import { EventLog } from '../store/event-log.js';
-import { resolveEnterpriseDir } from '../store/paths.js';
+import { REGISTRY_FILE, resolveEnterpriseDir } from '../store/paths.js';
 import { SeenIds } from '../store/seen-ids.js';
 import { Spool } from '../store/spool.js';
-import { LOG_FILE, initialState, loadState, saveState, type EnterpriseState, type RunSummary } from '../store/state.js';
+import { LOG_FILE, STATE_FILE, initialState, loadState, recoverInterruptedCommit, saveState, type EnterpriseState, type RunSummary } from '../store/state.js';
 import type { VcoClient } from './client.js';
 import { createFetchStats, fetchEventPages, type FetchStats } from './pager.js';
 
@@ -58,17 +58,28 @@ export async function collectEnterprise(opts: CollectOptions & { enterprise: Ent
   const dir = await resolveEnterpriseDir(opts.dataDir, enterprise);
   const spoolPath = join(dir, SPOOL_FILE);
   await rm(spoolPath, { force: true }); // left by a crashed run; its events were never committed
+  const rolledBack = await recoverInterruptedCommit(dir);
+  if (rolledBack > 0) logger.warn('removed the events of an interrupted run from the log; they will be fetched again', { bytes: rolledBack });
 
   const log = await EventLog.open(join(dir, LOG_FILE));
   try {
     if (log.repairedBytes > 0) logger.warn('removed a torn last line from the event log (a crash mid-write); it will be fetched again', { bytes: log.repairedBytes });
     const state = (await loadState(dir)) ?? initialState(enterprise);
+    if (state.enterpriseId !== enterprise.id) {
+      // A lost or replaced enterprises.json must never make one enterprise continue another's log.
+      throw new VcoSiemError(`${join(dir, STATE_FILE)} belongs to enterprise ${state.enterpriseId} (${state.name}), not ${enterprise.id} (${enterprise.name}): restore ${join(opts.dataDir, REGISTRY_FILE)} or move that directory away`);
+    }
     state.name = enterprise.name;
     const seen = await SeenIds.load(dir, log, { ...(opts.idCacheSize === undefined ? {} : { max: opts.idCacheSize }), logger });
     const window = collectionWindow(state, opts, logger);
     const startedAt = new Date().toISOString();
+    let appendingFrom: number | null = null;
+    const beginCommit = async (): Promise<void> => {
+      appendingFrom = log.size;
+      await saveState(dir, { ...state, appendingFrom });
+    };
     try {
-      const summary = await fetchAndAppend(opts, enterprise, window, { log, seen, spoolPath, logger });
+      const summary = await fetchAndAppend(opts, enterprise, window, { log, seen, spoolPath, logger, beginCommit });
       await log.sync();
       await seen.save(log.size);
       await saveState(dir, {
@@ -79,12 +90,16 @@ export async function collectEnterprise(opts: CollectOptions & { enterprise: Ent
         lastRun: startedAt,
         lastError: null,
         lastSummary: summary,
+        appendingFrom: null,
       });
       logger.info('collected', { fetched: summary.fetched, new: summary.new, duplicates: summary.duplicates, pages: summary.pages, apiCalls: summary.apiCalls });
       return { enterprise: enterprise.name, enterpriseId: enterprise.id, ...summary };
     } catch (error) {
-      // The checkpoint stays; the id cache is not saved (its keys may name events that never reached the log).
-      await saveState(dir, { ...state, lastRun: startedAt, lastError: redact(errorMessage(error)) }).catch((saveError: unknown) =>
+      // The checkpoint stays; the id cache is not saved (its keys may name events that never reached the log);
+      // appendingFrom stays set, so the next start cuts off whatever this run appended. A shutdown signal is
+      // not an error worth reporting in `status`.
+      const lastError = error instanceof CancelledError ? state.lastError : redact(errorMessage(error));
+      await saveState(dir, { ...state, lastRun: startedAt, lastError, appendingFrom }).catch((saveError: unknown) =>
         logger.warn('could not record the failure in state.json', { error: saveError }),
       );
       throw error;
@@ -143,7 +158,7 @@ async function fetchAndAppend(
   opts: CollectOptions,
   enterprise: Enterprise,
   window: Window,
-  io: { log: EventLog; seen: SeenIds; spoolPath: string; logger: Logger },
+  io: { log: EventLog; seen: SeenIds; spoolPath: string; logger: Logger; beginCommit: () => Promise<void> },
 ): Promise<RunSummary> {
   const stats: FetchStats = createFetchStats();
   let fetched = 0;
@@ -166,6 +181,7 @@ async function fetchAndAppend(
     }
     const nextOverlapStart = window.endMs - opts.lookbackMs;
     let inNextOverlap = 0;
+    await io.beginCommit();
     for await (const page of spool.pagesOldestFirst()) {
       const fresh = page.events.filter((event) => io.seen.firstSighting(event.key));
       added += fresh.length;

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Enterprise } from '../event.js';
@@ -40,7 +41,7 @@ export async function resolveEnterpriseDir(dataDir: string, enterprise: Enterpri
     const key = String(enterprise.id);
     const known = registry.enterprises[key];
     if (known && known.name === enterprise.name && known.logicalId === enterprise.logicalId) return known.dir;
-    const dir = known?.dir ?? chooseDirName(registry, enterprise);
+    const dir = known?.dir ?? chooseDirName(root, registry, enterprise);
     registry.enterprises[key] = { dir, name: enterprise.name, ...(enterprise.logicalId ? { logicalId: enterprise.logicalId } : {}) };
     await mkdir(root, { recursive: true });
     await writeJsonAtomic(join(root, REGISTRY_FILE), registry);
@@ -66,8 +67,10 @@ export async function listEnterpriseDirs(dataDir: string): Promise<{ enterprise:
   return found.sort((a, b) => a.enterprise.id - b.enterprise.id);
 }
 
-function chooseDirName(registry: Registry, enterprise: Enterprise): string {
+function chooseDirName(root: string, registry: Registry, enterprise: Enterprise): string {
   const taken = new Set(Object.values(registry.enterprises).map((e) => e.dir.toLowerCase()));
+  // Directories on disk count too: a lost registry must not hand one enterprise's log to another.
+  for (const entry of existsSync(root) ? readdirSync(root) : []) taken.add(entry.toLowerCase());
   const base = sanitizeName(enterprise.name).slice(0, MAX_NAME_CHARS);
   const candidates = /[A-Za-z0-9]/.test(base)
     ? [base, `${base}-${enterprise.id}`]

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Enterprise } from '../event.js';
 import { CorruptFileError, readJsonFile, writeJsonAtomic } from './atomic-file.js';
@@ -29,6 +30,12 @@ export interface EnterpriseState {
   lastRun: string | null;
   lastError: string | null;
   lastSummary: RunSummary | null;
+  /**
+   * Set (to the log size before the append) while a run appends its events, cleared by the save that moves
+   * the checkpoint. Still set on the next start means that run died or failed in between: its appended lines
+   * are cut off again (see `recoverInterruptedCommit`), so a window is committed whole or not at all.
+   */
+  appendingFrom?: number | null;
 }
 
 export function initialState(enterprise: Enterprise): EnterpriseState {
@@ -49,4 +56,36 @@ export async function loadState(enterpriseDir: string): Promise<EnterpriseState 
 
 export async function saveState(enterpriseDir: string, state: EnterpriseState): Promise<void> {
   await writeJsonAtomic(join(enterpriseDir, STATE_FILE), state);
+}
+
+/**
+ * Undo the append of a run that died (or failed) before its checkpoint moved: cut events.json back to the
+ * size it had before that append. Those events were never committed; the next collection fetches them
+ * again. Returns the bytes removed. Call with the data-directory lock held, before reading or appending.
+ */
+export async function recoverInterruptedCommit(enterpriseDir: string): Promise<number> {
+  const state = await loadState(enterpriseDir);
+  if (state === undefined || state.appendingFrom === undefined || state.appendingFrom === null) return 0;
+  const from = state.appendingFrom;
+  if (!Number.isSafeInteger(from) || from < 0) throw new CorruptFileError(join(enterpriseDir, STATE_FILE), 'appendingFrom is not a byte offset');
+  const logPath = join(enterpriseDir, LOG_FILE);
+  let removed = 0;
+  const handle = await open(logPath, 'r+').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (handle !== undefined) {
+    try {
+      const size = (await handle.stat()).size;
+      if (size > from) {
+        await handle.truncate(from);
+        await handle.sync();
+        removed = size - from;
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  await saveState(enterpriseDir, { ...state, appendingFrom: null });
+  return removed;
 }

@@ -6,6 +6,7 @@ import { createEncoder, loadMapping, type Mapping } from '../../map/index.js';
 import type { Destination } from '../../ship/destination.js';
 import { forwardEnterprise, pendingEvents, type ForwardSummary } from '../../ship/forwarder.js';
 import { listEnterpriseDirs } from '../../store/paths.js';
+import { recoverInterruptedCommit } from '../../store/state.js';
 import { renderTable } from '../table.js';
 import type { CommandContext } from '../context.js';
 import { withDataLock } from '../data-lock.js';
@@ -50,6 +51,11 @@ export interface ForwardOutcome {
 /** Sends what each destination has not yet received, enterprise by enterprise; the caller holds the lock. */
 export async function forwardPhase(ctx: CommandContext, ship: ShipConfig): Promise<ForwardOutcome> {
   const enterprises = await listEnterpriseDirs(ship.dataDir);
+  for (const { enterprise, dir } of enterprises) {
+    // A collection that died mid-commit left uncommitted events at the end of the log: never send those.
+    const removed = await recoverInterruptedCommit(dir);
+    if (removed > 0) ctx.logger.warn('removed the events of an interrupted collection from the log; they will be fetched again', { enterprise: enterprise.name, bytes: removed });
+  }
   // Destinations are independent queues: one SIEM being down does not hold back another. Within one
   // destination, once it proved unreachable the remaining enterprises only count what waits for it.
   const perDestination = await Promise.all(

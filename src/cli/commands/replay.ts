@@ -2,6 +2,7 @@ import { ConfigError, EXIT_OK, EXIT_RUNTIME } from '../../errors.js';
 import { parseSince } from '../../config/parse.js';
 import { replayRange, type ReplaySummary } from '../../ship/replay.js';
 import { listEnterpriseDirs } from '../../store/paths.js';
+import { recoverInterruptedCommit } from '../../store/state.js';
 import { renderTable } from '../table.js';
 import type { CommandContext } from '../context.js';
 import { withDataLock } from '../data-lock.js';
@@ -18,6 +19,7 @@ export async function replayCommand(ctx: CommandContext, argv: Record<string, un
   const summaries = await withDataLock(ship.dataDir, async () => {
     const out: ReplaySummary[] = [];
     for (const { enterprise, dir } of await listEnterpriseDirs(ship.dataDir)) {
+      await recoverInterruptedCommit(dir); // never replay events a dead collection did not commit
       for (const destination of ship.destinations) {
         out.push(
           await replayRange({
