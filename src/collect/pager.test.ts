@@ -141,7 +141,7 @@ describe('fetchEventPages against the simulator', () => {
       sim.addEvents(1, [...crowded, ...older]);
       const fetched = await fetchAll(client(sim), { startMs: T0, endMs: T0 + 20_000, limit: 10 });
       assert.deepEqual(fetched.stats.warnings, [
-        'enterprise 1: more than 10 events in [2025-03-01T00:00:10.000Z, 2025-03-01T00:00:10.999Z] match severity is ["ALERT"] and event is ["LINK_DEAD"] and edgeName is ["hq-vedge"]: got 10, the VCO said there were more; those are lost',
+        'enterprise 1: more than 10 events in [2025-03-01T00:00:09.999Z, 2025-03-01T00:00:10.999Z] match severity is ["ALERT"] and event is ["LINK_DEAD"] and edgeName is ["hq-vedge"]: got 10, the VCO said there were more; those are lost',
       ]);
       assert.equal(fetched.stats.splits, 3);
       const got = new Set(fetched.keys);
@@ -222,6 +222,25 @@ describe('fetchEventPages request parameters', () => {
       assert.equal(requests.length, 2, 'the first page, then one severity slice that shows the filter is ignored');
       assert.match(fetched.stats.warnings.join('\n'), /^enterprise 1: the VCO ignored filter.rules \(severity is \["ERROR"\]\)/);
       assert.equal(fetched.stats.warnings.length, 1);
+    });
+  });
+
+  test('a VCO that keeps answering with events after the requested end stops with a warning instead of looping', async () => {
+    const late = { metaData: { limit: 2, more: true }, data: [{ id: 2, eventTime: '1970-01-01T00:00:09.000Z' }, { id: 1, eventTime: '1970-01-01T00:00:09.000Z' }] };
+    await withScriptedVco(() => late, async (vco, requests) => {
+      const fetched = await fetchAll(vco, { startMs: 0, endMs: 5_000, limit: 2 });
+      assert.equal(requests.length, 1);
+      assert.match(fetched.stats.warnings.join('\n'), /returned events after the requested end/);
+    });
+  });
+
+  test('a crowded second is split from 1 ms before it, so a VCO with an exclusive interval.start still returns it', async () => {
+    const crowded = Array.from({ length: 3 }, (_, i) => ({ id: 10 - i, eventTime: '1970-01-01T00:00:05.000Z', severity: 'INFO' }));
+    await withScriptedVco(() => ({ metaData: { limit: 3, more: true }, data: crowded }), async (vco, requests) => {
+      await fetchAll(vco, { startMs: 0, endMs: 5_999, limit: 3 });
+      const slice = requests.find((r) => JSON.stringify(r.body).includes('"severity"'));
+      assert.ok(slice, 'the second was split by severity');
+      assert.deepEqual(slice.body.interval, { start: 4_999, end: 5_999 });
     });
   });
 

@@ -139,7 +139,13 @@ async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIn
       continue;
     }
     const secondMs = Math.floor(oldestMs / SECOND_MS) * SECOND_MS;
-    const crowded = { startMs: Math.max(window.startMs, secondMs), endMs: Math.min(endMs, secondMs + SECOND_MS - 1) };
+    if (secondMs - 1 >= endMs) {
+      // The VCO returned events later than the end we asked for: going on would repeat this request forever.
+      warn(ctx, `the VCO returned events after the requested end in ${describeWindow({ startMs: window.startMs, endMs })}: cannot page further, older events of that window may be lost`);
+      return;
+    }
+    // Starting 1 ms early keeps the crowded second even if the VCO treats interval.start as exclusive.
+    const crowded = { startMs: Math.max(window.startMs, secondMs - 1), endMs: Math.min(endMs, secondMs + SECOND_MS - 1) };
     yield* splitSecond(ctx, crowded, rules, fieldIndex, page);
     endMs = secondMs - 1;
   }
