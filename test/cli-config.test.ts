@@ -22,6 +22,8 @@ const cases: { name: string; env: Record<string, string>; args?: string[]; expec
   { name: 'bad since flag', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET }, args: ['--since', 'yesterday'], expect: /VCO_SINCE=yesterday is not a time/ },
   { name: 'since in the future', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, VCO_SINCE: '2999-01-01T00:00:00Z' }, expect: /VCO_SINCE=.* is in the future/ },
   { name: 'bad log level', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, LOG_LEVEL: 'loud' }, expect: /LOG_LEVEL=loud is not valid/ },
+  { name: 'a data directory that is a file', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, DATA_DIR: '/etc/hostname' }, expect: /DATA_DIR=\/etc\/hostname cannot be used as the data directory/ },
+  { name: 'an empty --data-dir', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET }, args: ['--data-dir', ''], expect: /--data-dir needs a value \(it sets DATA_DIR\)/ },
   { name: 'bad id cache size', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, ID_CACHE_SIZE: '10' }, expect: /ID_CACHE_SIZE=10 is out of range/ },
 ];
 

@@ -29,6 +29,7 @@ export function createContext(argv: Record<string, unknown>): CommandContext {
   const overrides: Record<string, string | undefined> = {};
   for (const [flag, name] of Object.entries(FLAG_SETTINGS)) {
     const value = argv[flag];
+    if (value === '') throw new ConfigError(`--${flag} needs a value (it sets ${name})`);
     if (value !== undefined && value !== null) overrides[name] = String(value);
   }
   const envFile = typeof argv.dotenv === 'string' ? argv.dotenv : undefined;

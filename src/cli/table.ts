@@ -1,6 +1,7 @@
 /** Renders rows as an aligned plain-text table for terminal reports. */
 export function renderTable(headers: string[], rows: (string | number)[][]): string {
-  const cells = [headers, ...rows.map((r) => r.map(String))];
+  // Names come from the API: control characters (ANSI escapes, NUL) must not reach the terminal.
+  const cells = [headers, ...rows.map((r) => r.map((cell) => String(cell).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   return cells
     .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd())

@@ -48,7 +48,9 @@ async function ownEnterprise(client: VcoClient, signal: AbortSignal | undefined)
   try {
     raw = await client.call<unknown>(GET_ENTERPRISE, {}, signal);
   } catch (error) {
-    if (error instanceof VcoApiError && !(error instanceof VcoAuthError)) return undefined;
+    // Only an error answer from the VCO (a partner account has no enterprise of its own) means "try the
+    // partner call"; a network, TLS or 5xx failure is reported as it is.
+    if (error instanceof VcoApiError && !(error instanceof VcoAuthError) && Object.hasOwn(error.context, 'code')) return undefined;
     throw error;
   }
   if (!isRecord(raw) || raw.id === undefined || raw.id === null) return undefined;

@@ -34,6 +34,7 @@ test('since is an absolute time or a duration ago', () => {
   assert.equal(parseSince('VCO_SINCE', '2024-05-01T12:00:00', now), Date.parse('2024-05-01T12:00:00Z'), 'naive = UTC');
   assert.equal(parseSince('VCO_SINCE', '1714566896789', now), 1714566896789);
   assert.throws(() => parseSince('VCO_SINCE', 'yesterday', now), /VCO_SINCE=yesterday is not a time/);
+  assert.throws(() => parseSince('VCO_SINCE', '1714566896', now), /VCO_SINCE=1714566896 looks like epoch seconds/);
   assert.throws(() => parseSince('VCO_SINCE', '2024-13-45', now), /not a valid time/);
 });
 

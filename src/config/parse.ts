@@ -17,6 +17,9 @@ export function parseDuration(name: string, value: string): number {
 export function parseSince(name: string, value: string, nowMs: number): number {
   const trimmed = value.trim();
   if (/^\d{13}$/.test(trimmed)) return Number(trimmed);
+  if (/^\d{9,12}$/.test(trimmed)) {
+    throw new ConfigError(`${name}=${value} looks like epoch seconds: use epoch milliseconds (13 digits), ISO 8601 or a duration such as 24h`);
+  }
   if (/^\d{4}-\d{2}-\d{2}/.test(trimmed)) {
     const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed);
     const ms = Date.parse(hasZone ? trimmed : `${trimmed}Z`);

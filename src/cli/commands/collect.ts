@@ -96,6 +96,7 @@ export async function collectCommand(ctx: CommandContext): Promise<number> {
   const totals = { fetched: outcome.fetched, new: outcome.new, duplicates: outcome.duplicates, failed: outcome.failed, durationMs: Date.now() - started };
   ctx.logger.info('run summary', totals);
   if (!ctx.signal.aborted) await recordRun(dataDir, { command: 'collect', startedMs: started, error: failure, totals });
+  if (ctx.signal.aborted) return EXIT_OK; // stopped by SIGTERM/SIGINT: state saved, nothing failed
   if (failure !== undefined) {
     process.stderr.write(`vco-siem: ${failure}\n`);
     return EXIT_RUNTIME;

@@ -3,6 +3,7 @@
  * A run stopped by SIGTERM/SIGINT is not recorded: it did not fail, and the previous record stays.
  */
 import path from 'node:path';
+import { redact } from '../../log.js';
 import { readJsonFile, writeJsonAtomic } from '../../store/atomic-file.js';
 
 export const RUN_RECORD_FILE = 'last-run.json';
@@ -25,7 +26,7 @@ export async function recordRun(
     startedAt: new Date(run.startedMs).toISOString(),
     finishedAt: new Date().toISOString(),
     ok: run.error === undefined,
-    ...(run.error !== undefined ? { error: run.error } : {}),
+    ...(run.error !== undefined ? { error: redact(run.error) } : {}),
     totals: run.totals,
   };
   await writeJsonAtomic(path.join(dataDir, RUN_RECORD_FILE), record);

@@ -1,4 +1,5 @@
 import { EXIT_OK, EXIT_RUNTIME, errorMessage } from '../../errors.js';
+import { parseSince } from '../../config/parse.js';
 import type { CommandContext } from '../context.js';
 import { collectFailure, collectPhase, prepareCollect, printCollectSummary, type CollectOutcome, type CollectPrepared } from './collect.js';
 import { withDataLock } from '../data-lock.js';
@@ -32,7 +33,10 @@ export async function runCycle(ctx: CommandContext, prepared: RunPrepared): Prom
   let outcome: RunOutcome;
   try {
     outcome = await withDataLock(dataDir, async () => {
-      const collect = await collectPhase(ctx, prepared.collect);
+      // "since" is relative to each run (an enterprise that appears later starts 24h before that run, not
+      // before the daemon started).
+      const settings = prepared.collect.collect;
+      const collect = await collectPhase(ctx, { ...prepared.collect, collect: { ...settings, sinceMs: parseSince('VCO_SINCE', settings.since, Date.now()) } });
       const forward = await forwardPhase(ctx, prepared.ship);
       const reason = collectFailure(collect) ?? pendingReason(forward);
       return { collect, forward, exitCode: reason === undefined ? EXIT_OK : EXIT_RUNTIME, ...(reason !== undefined ? { reason } : {}) };
