@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { LockedError } from '../errors.js';
-import { acquireLock, type LockInfo } from './lock.js';
+import { HEARTBEAT_MS, LEASE_MS, acquireLock, type LockInfo } from './lock.js';
 
 let root = '';
 before(async () => {
@@ -88,6 +88,36 @@ test('a lock from another host is respected; an unreadable old lock is taken ove
   await utimes(path, old, old);
   const lock = await acquireLock(path);
   await lock.release();
+});
+
+test('a lock that cannot be checked (another host, or our own pid from another container) is held while its heartbeat is fresh', async () => {
+  for (const [name, content] of [
+    ['other-host-lease.lock', lockFile(deadPid(), 'some-other-host')],
+    ['same-pid.lock', lockFile(process.pid)],
+  ] as const) {
+    const path = join(root, name);
+    await writeFile(path, content);
+    await assert.rejects(acquireLock(path), LockedError, `${name}: a fresh lock is respected`);
+    const expired = new Date(Date.now() - LEASE_MS - 5_000);
+    await utimes(path, expired, expired);
+    const lock = await acquireLock(path);
+    await lock.release();
+  }
+});
+
+test('the holder keeps its lock fresh while it runs', async () => {
+  const path = join(root, 'heartbeat.lock');
+  const lock = await acquireLock(path, { heartbeatMs: 100 });
+  try {
+    const old = new Date(Date.now() - LEASE_MS - 5_000);
+    await utimes(path, old, old);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const { mtimeMs } = await stat(path);
+    assert.ok(Date.now() - mtimeMs < 1_000, 'the heartbeat touched the lock file');
+    assert.ok(HEARTBEAT_MS * 3 <= LEASE_MS, 'a live holder beats at least three times per lease');
+  } finally {
+    await lock.release();
+  }
 });
 
 test('release leaves a lock that is no longer ours', async () => {

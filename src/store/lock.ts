@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -25,28 +25,49 @@ const UNREADABLE_GRACE_MS = 10_000;
 const STALE_GUARD_MS = 30_000;
 const GUARD_WAIT_MS = 50;
 const ATTEMPTS = 5;
+/**
+ * The holder touches its lock file this often. A lock whose holder cannot be checked (another host, or our
+ * own pid, i.e. another container sharing DATA_DIR or a previous incarnation of us) is held while it is
+ * fresher than LEASE_MS, and stale after.
+ */
+export const HEARTBEAT_MS = 15_000;
+export const LEASE_MS = 60_000;
 const heldHere = new Set<string>();
 
 /**
  * Take the lock file at `path` (created with O_EXCL). A lock held by a live process on this host, or by any
  * process on another host, is refused with LockedError; a lock left by a dead process is taken over.
  */
-export async function acquireLock(path: string): Promise<Lock> {
+export async function acquireLock(path: string, options: { heartbeatMs?: number } = {}): Promise<Lock> {
   const lockPath = resolve(path);
   if (heldHere.has(lockPath)) throw new LockedError(`this process already holds the lock ${lockPath}`, { context: { lockFile: lockPath } });
   heldHere.add(lockPath); // before any await, so a concurrent call in this process never mistakes our lock for a stale one
   try {
-    return await acquireFile(lockPath);
+    return await acquireFile(lockPath, options.heartbeatMs ?? HEARTBEAT_MS);
   } catch (error) {
     heldHere.delete(lockPath);
     throw error;
   }
 }
 
-async function acquireFile(lockPath: string): Promise<Lock> {
+async function acquireFile(lockPath: string, heartbeatMs: number): Promise<Lock> {
   const info: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), token: randomUUID() };
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    if (await tryCreate(lockPath, info)) return { path: lockPath, info, release: () => release(lockPath, info) };
+    if (await tryCreate(lockPath, info)) {
+      const heartbeat = setInterval(() => {
+        const now = new Date();
+        utimes(lockPath, now, now).catch(() => undefined);
+      }, heartbeatMs);
+      heartbeat.unref();
+      return {
+        path: lockPath,
+        info,
+        release: () => {
+          clearInterval(heartbeat);
+          return release(lockPath, info);
+        },
+      };
+    }
     const current = await readLock(lockPath);
     if (current === 'missing') continue; // released between our create and our read
     if (current === 'unreadable') {
@@ -54,7 +75,7 @@ async function acquireFile(lockPath: string): Promise<Lock> {
       await removeStale(lockPath, 'unreadable');
       continue;
     }
-    if (isHeld(current)) throw lockedBy(lockPath, `pid ${current.pid}${current.hostname === info.hostname ? '' : ` on host ${current.hostname}`}, started ${current.startedAt}`);
+    if (await isHeld(current, lockPath)) throw lockedBy(lockPath, `pid ${current.pid}${current.hostname === info.hostname ? '' : ` on host ${current.hostname}`}, started ${current.startedAt}`);
     await removeStale(lockPath, current);
   }
   throw new LockedError(`could not take the lock ${lockPath}: other processes keep competing for it`, { context: { lockFile: lockPath } });
@@ -98,19 +119,20 @@ async function readLock(lockPath: string): Promise<LockInfo | 'missing' | 'unrea
 }
 
 /**
- * Whether the holder may still be running. On another host we cannot tell, so we assume it is (a shared
- * DATA_DIR must not be written by two machines). Our own pid in an old lock is a previous incarnation of us
- * (a restarted container often gets the same pid), since this process does not hold it (see heldHere).
+ * Whether the holder may still be running. A pid on this host is checked directly. Otherwise (another host,
+ * or our own pid: a container sharing DATA_DIR with the same host name and pid, or a restarted container)
+ * the holder cannot be checked, so its heartbeat decides: a lock touched within LEASE_MS is held.
  */
-function isHeld(info: LockInfo): boolean {
-  if (info.hostname !== hostname()) return true;
-  if (info.pid === process.pid) return false;
-  try {
-    process.kill(info.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
+async function isHeld(info: LockInfo, lockPath: string): Promise<boolean> {
+  if (info.hostname === hostname() && info.pid !== process.pid) {
+    try {
+      process.kill(info.pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
+    }
   }
+  return !(await olderThan(lockPath, LEASE_MS));
 }
 
 /**
