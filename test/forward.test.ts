@@ -1,6 +1,6 @@
 /** Store-and-forward from the NDJSON log over real sockets: nothing lost, nothing doubled beyond the stated bound. */
 import assert from 'node:assert/strict';
-import { appendFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,6 +12,7 @@ import { forwardEnterprise, pendingEvents } from '../src/ship/forwarder.js';
 import { replayRange } from '../src/ship/replay.js';
 import { loadPosition } from '../src/store/positions.js';
 import { closedPort, startStreamReceiver, startUdpReceiver } from './support/receivers.js';
+import { enterpriseDirWith } from './support/enterprise-log.js';
 
 const BASE_MS = Date.parse('2024-05-01T00:00:00Z');
 const ENTERPRISE = 'ACME Co.';
@@ -34,21 +35,13 @@ const range = (from: number, to: number): number[] => Array.from({ length: to - 
 describe('forwardEnterprise', () => {
   let mapping: Mapping;
   let root: string;
-  let n = 0;
   before(async () => {
     mapping = await loadMapping();
     root = await mkdtemp(join(tmpdir(), 'vco-siem-forward-'));
   });
   after(() => rm(root, { recursive: true, force: true }));
 
-  /** A fresh enterprise dir whose log holds `list`. */
-  async function enterpriseWith(list: VcoEvent[]): Promise<string> {
-    const dir = join(root, `e${++n}`);
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'events.json'), list.map((e) => `${JSON.stringify(e)}\n`).join(''));
-    return dir;
-  }
+  const enterpriseWith = (list: VcoEvent[]): Promise<string> => enterpriseDirWith(root, list);
 
   const destination = (port: number, extra: Partial<DestinationInput> = {}) =>
     makeDestination({

@@ -4,7 +4,7 @@
  * and escape-aware, written independently of the encoders: a shortened message must still be well formed.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,6 +16,7 @@ import { fittingEncoder } from '../src/ship/fit.js';
 import { forwardEnterprise } from '../src/ship/forwarder.js';
 import { startStreamReceiver, startUdpReceiver } from './support/receivers.js';
 import { testPki } from './support/tls-certs.js';
+import { enterpriseDirWith } from './support/enterprise-log.js';
 
 
 const EVENT: VcoEvent = {
@@ -33,19 +34,13 @@ const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 describe('oversize events fit the limit, end to end', () => {
   let mapping: Mapping;
   let root: string;
-  let n = 0;
   before(async () => {
     mapping = await loadMapping();
     root = await mkdtemp(join(tmpdir(), 'vco-siem-fit-'));
   });
   after(() => rm(root, { recursive: true, force: true }));
 
-  async function enterpriseWith(list: VcoEvent[]): Promise<string> {
-    const dir = join(root, `e${++n}`);
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'events.json'), list.map((e) => `${JSON.stringify(e)}\n`).join(''));
-    return dir;
-  }
+  const enterpriseWith = (list: VcoEvent[]): Promise<string> => enterpriseDirWith(root, list);
 
   const destination = (port: number, extra: Pick<DestinationInput, 'protocol' | 'format'> & Partial<DestinationInput>) =>
     makeDestination({ name: 'siem', host: '127.0.0.1', port, connectTimeoutMs: 2000, encoder: { hostname: 'vco.example.net' }, ...extra });
