@@ -149,7 +149,7 @@ export async function main(args: string[]): Promise<void> {
     .command(
       'demo',
       'See the whole flow with no configuration: simulator -> collect -> every format -> local receivers',
-      (y) => y.option('log-level', { type: 'string', default: 'warn', describe: 'debug, info, warn, error or silent' }),
+      (y) => y.option('log-level', { type: 'string', default: 'warn', describe: 'debug, info, warn, error or silent' }).example('$0 demo', 'what `npm run demo` runs'),
       run(async () => (await import('./commands/demo.js')).demoCommand),
     )
     .demandCommand(1, 'Name a command (see --help)')
