@@ -67,4 +67,12 @@ describe('discoverEnterprises against the simulator', () => {
     await assert.rejects(discoverEnterprises(client, { login: 'enterprise' }), { name: 'VcoAuthError', message: /VCO_TOKEN is invalid or expired/ });
     assert.equal(client.stats.apiCalls, 1);
   });
+
+  test('a transport failure is reported as it is, not mistaken for a partner account', async () => {
+    sim.inject({ kind: 'html502', count: 10, method: 'enterprise/getEnterprise' });
+    const client = new VcoClient({ baseUrl: sim.url, auth: { kind: 'token', token: DEFAULT_TOKEN }, retryBaseMs: 1, maxRetries: 1, timeoutMs: 2000 });
+    const proxyCalls = sim.stats.byMethod['enterpriseProxy/getEnterpriseProxyEnterprises'] ?? 0;
+    await assert.rejects(discoverEnterprises(client, { login: 'enterprise' }), { name: 'VcoApiError', message: /^enterprise\/getEnterprise: VCO answered HTTP 502/ });
+    assert.equal(sim.stats.byMethod['enterpriseProxy/getEnterpriseProxyEnterprises'] ?? 0, proxyCalls, 'no partner fallback');
+  });
 });
