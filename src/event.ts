@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 
-/** VCO severities, syslog 0..7 in this order. */
-export const SEVERITIES = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'] as const;
-export type VcoSeverity = (typeof SEVERITIES)[number];
-
-export const CATEGORIES = ['SYSTEM', 'NETWORK', 'APPLICATION', 'USER', 'SECURITY', 'EDGE', 'GATEWAY', 'CONFIGURATION', 'ENTERPRISE'] as const;
-export type VcoCategory = (typeof CATEGORIES)[number];
+/** A JSON object (not null, not an array): the shape every API reply and event is checked for. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /**
  * One event as `event/getEnterpriseEvents` returns it. Every field is optional in practice:

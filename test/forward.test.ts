@@ -50,7 +50,7 @@ describe('forwardEnterprise', () => {
     });
 
   const forward = (enterpriseDir: string, dest: ReturnType<typeof destination>) =>
-    forwardEnterprise({ dataDir: root, enterpriseDir, enterpriseName: ENTERPRISE, destination: dest, mapping });
+    forwardEnterprise({ enterpriseDir, enterpriseName: ENTERPRISE, destination: dest, mapping });
 
   test('delivers every event once, in order, exactly as encoded; the next run sends nothing', async () => {
     const list = events(3000);
@@ -163,7 +163,7 @@ describe('forwardEnterprise', () => {
       await forward(dir, dest);
       const before = await loadPosition(dir, 'siem-a');
       const summary = await replayRange({
-        dataDir: root, enterpriseDir: dir, enterpriseName: ENTERPRISE, destination: dest, mapping,
+        enterpriseDir: dir, enterpriseName: ENTERPRISE, destination: dest, mapping,
         sinceMs: BASE_MS + 10_000, untilMs: BASE_MS + 20_000,
       });
       assert.equal(summary.sent, 10);

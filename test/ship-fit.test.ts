@@ -46,7 +46,7 @@ describe('oversize events fit the limit, end to end', () => {
     makeDestination({ name: 'siem', host: '127.0.0.1', port, connectTimeoutMs: 2000, encoder: { hostname: 'vco.example.net' }, ...extra });
 
   const forward = (dir: string, dest: ReturnType<typeof destination>) =>
-    forwardEnterprise({ dataDir: root, enterpriseDir: dir, enterpriseName: 'ACME', destination: dest, mapping });
+    forwardEnterprise({ enterpriseDir: dir, enterpriseName: 'ACME', destination: dest, mapping });
 
   test('CEF over TCP (4096): a backslash-heavy JSON detail ends in no dangling escape', async () => {
     const detail = `{"path":"${'C:\\\\'.repeat(1500)}"}`; // JSON text: C:\\ per repetition, one backslash each

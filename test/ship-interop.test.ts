@@ -63,7 +63,7 @@ input(type="imtcp" port="${tcpPort}" ruleset="tcp")
   });
 
   async function deliverAndCompare(destination: Destination, file: string): Promise<void> {
-    const summary = await forwardEnterprise({ dataDir: root, enterpriseDir, enterpriseName: ENTERPRISE, destination, mapping });
+    const summary = await forwardEnterprise({ enterpriseDir, enterpriseName: ENTERPRISE, destination, mapping });
     assert.equal(summary.error, undefined);
     assert.equal(summary.sent, COUNT);
     const encode = createEncoder({ ...destination.encoder, format: destination.format, mapping, lineSafe: destination.framing === 'lf' });

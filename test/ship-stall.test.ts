@@ -69,7 +69,7 @@ describe('a SIEM that stops reading', () => {
     await mkdir(dir, { recursive: true });
     const events: VcoEvent[] = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, event: 'EDGE_DOWN', eventTime: '2024-05-01T00:00:00Z', message: `edge ${i + 1} down` }));
     await writeFile(join(dir, 'events.json'), events.map((e) => `${JSON.stringify(e)}\n`).join(''));
-    const forward = (port: number) => forwardEnterprise({ dataDir: root, enterpriseDir: dir, enterpriseName: 'ACME', destination: destination(port), mapping });
+    const forward = (port: number) => forwardEnterprise({ enterpriseDir: dir, enterpriseName: 'ACME', destination: destination(port), mapping });
 
     const silent = await startStreamReceiver({ framing: 'lf', paused: true });
     try {

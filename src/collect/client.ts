@@ -9,6 +9,7 @@ import { rootCertificates } from 'node:tls';
 import { setTimeout as delay } from 'node:timers/promises';
 import got, { type Got } from 'got';
 import { CancelledError, VcoApiError, VcoAuthError, errorMessage } from '../errors.js';
+import { isRecord } from '../event.js';
 import { type Logger, redact, registerSecret, silentLogger } from '../log.js';
 
 export type VcoAuth =
@@ -324,10 +325,6 @@ function errorObject(body: unknown): { code: number | string | undefined; messag
     code: typeof code === 'number' || typeof code === 'string' ? code : undefined,
     message: typeof message === 'string' ? message : JSON.stringify(body.error),
   };
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A short, single-line, tag-free, redacted piece of a body for error messages. */

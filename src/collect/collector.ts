@@ -14,7 +14,7 @@ import { EventLog } from '../store/event-log.js';
 import { REGISTRY_FILE, resolveEnterpriseDir } from '../store/paths.js';
 import { SeenIds } from '../store/seen-ids.js';
 import { Spool } from '../store/spool.js';
-import { LOG_FILE, STATE_FILE, initialState, loadState, recoverInterruptedCommit, saveState, type EnterpriseState, type RunSummary } from '../store/state.js';
+import { LOG_FILE, STATE_FILE, initialState, recoverInterruptedCommit, saveState, type EnterpriseState, type RunSummary } from '../store/state.js';
 import type { VcoClient } from './client.js';
 import { createFetchStats, fetchEventPages, type FetchStats } from './pager.js';
 
@@ -58,13 +58,13 @@ export async function collectEnterprise(opts: CollectOptions & { enterprise: Ent
   const dir = await resolveEnterpriseDir(opts.dataDir, enterprise);
   const spoolPath = join(dir, SPOOL_FILE);
   await rm(spoolPath, { force: true }); // left by a crashed run; its events were never committed
-  const rolledBack = await recoverInterruptedCommit(dir);
+  const { removed: rolledBack, state: saved } = await recoverInterruptedCommit(dir);
   if (rolledBack > 0) logger.warn('removed the events of an interrupted run from the log; they will be fetched again', { bytes: rolledBack });
 
   const log = await EventLog.open(join(dir, LOG_FILE));
   try {
     if (log.repairedBytes > 0) logger.warn('removed a torn last line from the event log (a crash mid-write); it will be fetched again', { bytes: log.repairedBytes });
-    const state = (await loadState(dir)) ?? initialState(enterprise);
+    const state = saved ?? initialState(enterprise);
     if (state.enterpriseId !== enterprise.id) {
       // A lost or replaced enterprises.json must never make one enterprise continue another's log.
       throw new VcoSiemError(`${join(dir, STATE_FILE)} belongs to enterprise ${state.enterpriseId} (${state.name}), not ${enterprise.id} (${enterprise.name}): restore ${join(opts.dataDir, REGISTRY_FILE)} or move that directory away`);

@@ -4,7 +4,8 @@
  */
 import { VcoApiError, VcoAuthError } from '../errors.js';
 import type { Enterprise } from '../event.js';
-import { type VcoClient, isRecord } from './client.js';
+import type { VcoClient } from './client.js';
+import { isRecord } from '../event.js';
 
 export interface DiscoveryOptions {
   login: 'enterprise' | 'operator';

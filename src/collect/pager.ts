@@ -13,16 +13,12 @@
 import { VcoApiError } from '../errors.js';
 import { type VcoEvent, eventTimeMs } from '../event.js';
 import { type Logger, silentLogger } from '../log.js';
-import { type VcoClient, isRecord } from './client.js';
+import type { VcoClient } from './client.js';
+import { isRecord } from '../event.js';
 
 export const EVENTS_METHOD = 'event/getEnterpriseEvents';
 /** Largest filter.limit the VCO honours (also its default). */
 export const MAX_PAGE_LIMIT = 2048;
-
-export interface EventPage {
-  events: VcoEvent[];
-  apiCalls: number;
-}
 
 export interface FetchStats {
   pages: number;

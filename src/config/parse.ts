@@ -3,6 +3,7 @@
  * so a wrong value never surfaces as a stack trace.
  */
 import { ConfigError } from '../errors.js';
+import { parseVcoTime } from '../event.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -21,9 +22,8 @@ export function parseSince(name: string, value: string, nowMs: number): number {
     throw new ConfigError(`${name}=${value} looks like epoch seconds: use epoch milliseconds (13 digits), ISO 8601 or a duration such as 24h`);
   }
   if (/^\d{4}-\d{2}-\d{2}/.test(trimmed)) {
-    const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed);
-    const ms = Date.parse(hasZone ? trimmed : `${trimmed}Z`);
-    if (Number.isNaN(ms)) throw new ConfigError(`${name}=${value} is not a valid time: use ISO 8601 (2024-05-01T00:00:00Z) or a duration such as 24h`);
+    const ms = parseVcoTime(trimmed); // the VCO's own rules: naive times are UTC
+    if (ms === undefined) throw new ConfigError(`${name}=${value} is not a valid time: use ISO 8601 (2024-05-01T00:00:00Z) or a duration such as 24h`);
     return ms;
   }
   try {

@@ -8,6 +8,7 @@ import { FORMATS } from '../map/index.js';
 import { makeDestination, PROTOCOLS, FRAMINGS, type Destination, type DestinationInput, type Protocol } from '../ship/destination.js';
 import { normaliseVcoUrl, parseBoolean, parseChoice, parseDuration, parseInteger, parsePort } from './parse.js';
 import { setting, type Settings } from './settings.js';
+import { readSettingFile } from './vco.js';
 
 const FACILITIES: Record<string, number> = {
   kern: 0, user: 1, mail: 2, daemon: 3, auth: 4, syslog: 5, lpr: 6, news: 7, uucp: 8, cron: 9, authpriv: 10, ftp: 11,
@@ -102,13 +103,9 @@ function defaultPort(protocol: Protocol): number {
   return protocol === 'tls' ? 6514 : 514;
 }
 
+/** The path of a PEM file named by a setting, after checking it can be read (the senders read it). */
 function readable(name: string, file: string | undefined): string | undefined {
-  if (file === undefined) return undefined;
-  try {
-    readFileSync(file);
-  } catch (error) {
-    throw new ConfigError(`${name}=${file} cannot be read (${errorMessage(error)}): point it at an existing PEM file`);
-  }
+  if (file !== undefined) readSettingFile(name, file);
   return file;
 }
 

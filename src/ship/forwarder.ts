@@ -39,8 +39,6 @@ export interface ForwardSummary {
 }
 
 export interface ForwardOptions {
-  /** Kept for the CLI's symmetry with the collector; paths come from enterpriseDir. */
-  dataDir: string;
   enterpriseDir: string;
   enterpriseName: string;
   destination: Destination;

@@ -15,7 +15,6 @@ import type { Sender } from './sender.js';
 import { createSender } from './transports.js';
 
 export interface ReplayOptions {
-  dataDir: string;
   enterpriseDir: string;
   enterpriseName: string;
   destination: Destination;

@@ -1,6 +1,6 @@
 /** Validation of `event/getEnterpriseEvents` params into a query: interval, limit, filter.rules, edgeId. */
 import type { VcoEvent } from '../event.js';
-import { parseVcoTime } from '../event.js';
+import { isRecord, parseVcoTime } from '../event.js';
 import { invalidParam } from './api-error.js';
 
 export const MAX_LIMIT = 2048;
@@ -27,8 +27,6 @@ export function parseDatetime(value: unknown, path: string): number {
   if (ms === undefined) throw invalidParam(path, `${path} must be epoch milliseconds or an RFC 3339 datetime`);
   return ms;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Optional positive integer id (enterpriseId and friends). */
 export function optionalId(params: Record<string, unknown>, key: string): number | undefined {

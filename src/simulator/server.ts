@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isRecord } from '../event.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, INVALID_SCHEMA } from './api-error.js';
 import { Accounts, MESSAGE_COOKIE, SESSION_COOKIE, type LoginKind } from './auth.js';
@@ -205,7 +206,7 @@ function parseJson(body: string): unknown {
 function parseLoginBody(body: string, contentType: string | undefined): Record<string, unknown> | undefined {
   if (contentType?.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(body));
   const parsed = parseJson(body);
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  return isRecord(parsed) ? parsed : undefined;
 }
 
 function apiErrorReply(error: ApiError, rest: boolean, rpcId: unknown = null): Reply {

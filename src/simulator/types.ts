@@ -13,11 +13,7 @@ export interface SimUser {
   token?: string;
 }
 
-export interface SimEnterprise {
-  id: number;
-  name: string;
-  logicalId?: string;
-}
+export type SimEnterprise = Enterprise;
 
 export interface SimulatorOptions {
   /** Default 127.0.0.1. */

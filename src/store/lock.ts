@@ -51,7 +51,7 @@ export async function acquireLock(path: string, options: { heartbeatMs?: number 
 }
 
 async function acquireFile(lockPath: string, heartbeatMs: number): Promise<Lock> {
-  const info: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), token: randomUUID() };
+  const info = newLockInfo();
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     if (await tryCreate(lockPath, info)) {
       const heartbeat = setInterval(() => {
@@ -79,6 +79,10 @@ async function acquireFile(lockPath: string, heartbeatMs: number): Promise<Lock>
     await removeStale(lockPath, current);
   }
   throw new LockedError(`could not take the lock ${lockPath}: other processes keep competing for it`, { context: { lockFile: lockPath } });
+}
+
+function newLockInfo(): LockInfo {
+  return { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), token: randomUUID() };
 }
 
 function lockedBy(lockPath: string, holder: string): LockedError {
@@ -142,7 +146,7 @@ async function isHeld(info: LockInfo, lockPath: string): Promise<boolean> {
  */
 async function removeStale(lockPath: string, judged: LockInfo | 'unreadable'): Promise<void> {
   const guardPath = `${lockPath}.takeover`;
-  const guard: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), token: randomUUID() };
+  const guard = newLockInfo();
   if (!(await tryCreate(guardPath, guard))) {
     // Another process is taking over right now; a guard left by a process that died doing so is removed.
     if (await olderThan(guardPath, STALE_GUARD_MS)) await unlink(guardPath).catch(() => undefined);

@@ -6,6 +6,8 @@ import { readExactly, writeAll } from './file-io.js';
 export interface SpooledEvent {
   timeMs: number;
   key: string;
+  /** The numeric id of an `id:` key (NaN otherwise), worked out once for sorting. */
+  id: number;
   /** Byte range of the event's JSON line, '\n' included, in the page's data. */
   start: number;
   end: number;
@@ -100,7 +102,7 @@ function parsePage(data: Buffer, length: number): SpooledEvent[] {
     const end = data.indexOf(NEWLINE, tab2 + 1) + 1;
     const quotedKey = data.subarray(tab1 + 1, tab2);
     const key = quotedKey.includes(BACKSLASH) ? (JSON.parse(quotedKey.toString('utf8')) as string) : data.toString('utf8', tab1 + 2, tab2 - 1);
-    events.push({ timeMs: Number(data.toString('latin1', lineStart, tab1)), key, start: tab2 + 1, end });
+    events.push({ timeMs: Number(data.toString('latin1', lineStart, tab1)), key, id: key.startsWith('id:') ? Number(key.slice(3)) : Number.NaN, start: tab2 + 1, end });
     lineStart = end;
   }
   return events;
@@ -109,8 +111,6 @@ function parsePage(data: Buffer, length: number): SpooledEvent[] {
 /** VCO order is only roughly by time; the id breaks ties so the log order is reproducible. */
 function byTimeThenId(a: SpooledEvent, b: SpooledEvent): number {
   if (a.timeMs !== b.timeMs) return a.timeMs - b.timeMs;
-  const idA = a.key.startsWith('id:') ? Number(a.key.slice(3)) : Number.NaN;
-  const idB = b.key.startsWith('id:') ? Number(b.key.slice(3)) : Number.NaN;
-  if (!Number.isNaN(idA) && !Number.isNaN(idB)) return idA - idB;
+  if (!Number.isNaN(a.id) && !Number.isNaN(b.id)) return a.id - b.id;
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }

@@ -61,11 +61,11 @@ export async function saveState(enterpriseDir: string, state: EnterpriseState): 
 /**
  * Undo the append of a run that died (or failed) before its checkpoint moved: cut events.json back to the
  * size it had before that append. Those events were never committed; the next collection fetches them
- * again. Returns the bytes removed. Call with the data-directory lock held, before reading or appending.
+ * again. Returns the bytes removed and the state as it now stands on disk. Call with the data-directory lock held, before reading or appending.
  */
-export async function recoverInterruptedCommit(enterpriseDir: string): Promise<number> {
+export async function recoverInterruptedCommit(enterpriseDir: string): Promise<{ removed: number; state: EnterpriseState | undefined }> {
   const state = await loadState(enterpriseDir);
-  if (state === undefined || state.appendingFrom === undefined || state.appendingFrom === null) return 0;
+  if (state === undefined || state.appendingFrom === undefined || state.appendingFrom === null) return { removed: 0, state };
   const from = state.appendingFrom;
   if (!Number.isSafeInteger(from) || from < 0) throw new CorruptFileError(join(enterpriseDir, STATE_FILE), 'appendingFrom is not a byte offset');
   const logPath = join(enterpriseDir, LOG_FILE);
@@ -86,6 +86,7 @@ export async function recoverInterruptedCommit(enterpriseDir: string): Promise<n
       await handle.close();
     }
   }
-  await saveState(enterpriseDir, { ...state, appendingFrom: null });
-  return removed;
+  const recovered = { ...state, appendingFrom: null };
+  await saveState(enterpriseDir, recovered);
+  return { removed, state: recovered };
 }

@@ -38,3 +38,10 @@ export async function runCli(args: string[], options: { env: Record<string, stri
     clearTimeout(timer);
   }
 }
+
+/** The structured 'run summary' record a command logged on stderr (LOG_FORMAT=json). */
+export function runSummary(result: CliResult): Record<string, unknown> {
+  const line = result.stderr.split('\n').find((l) => l.includes('"run summary"'));
+  if (line === undefined) throw new Error(`no run summary in:\n${result.stderr}`);
+  return JSON.parse(line) as Record<string, unknown>;
+}

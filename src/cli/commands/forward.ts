@@ -2,8 +2,9 @@ import { buildDataDir } from '../../config/collect.js';
 import { buildDestinations } from '../../config/siem.js';
 import { setting } from '../../config/settings.js';
 import { ConfigError, EXIT_OK, EXIT_RUNTIME } from '../../errors.js';
-import { createEncoder, loadMapping, type Mapping } from '../../map/index.js';
+import { loadMapping, type Mapping } from '../../map/index.js';
 import type { Destination } from '../../ship/destination.js';
+import { destinationEncoder } from '../../ship/delivery.js';
 import { forwardEnterprise, pendingEvents, type ForwardSummary } from '../../ship/forwarder.js';
 import { listEnterpriseDirs } from '../../store/paths.js';
 import { recoverInterruptedCommit } from '../../store/state.js';
@@ -23,17 +24,15 @@ export interface ShipConfig {
  * never in the middle of a run. `--destination NAME` narrows the list.
  */
 export async function prepareShip(ctx: CommandContext, argv: Record<string, unknown>): Promise<ShipConfig> {
-  let destinations = buildDestinations(ctx.settings);
+  const configured = buildDestinations(ctx.settings);
   const only = typeof argv.destination === 'string' ? argv.destination : undefined;
-  if (only !== undefined) {
-    destinations = destinations.filter((d) => d.name === only);
-    if (destinations.length === 0) {
-      throw new ConfigError(`--destination ${only} matches no destination: configured are ${buildDestinations(ctx.settings).map((d) => d.name).join(', ')}`);
-    }
+  const destinations = only === undefined ? configured : configured.filter((d) => d.name === only);
+  if (destinations.length === 0) {
+    throw new ConfigError(`--destination ${only} matches no destination: configured are ${configured.map((d) => d.name).join(', ')}`);
   }
   const mapping = await loadMapping(setting(ctx.settings, 'MAPPING_FILE'));
   for (const d of destinations) {
-    createEncoder({ ...d.encoder, format: d.format, mapping, lineSafe: d.framing === 'lf' });
+    destinationEncoder(d, mapping, ''); // the encoder options are checked here, before anything runs
     // Every command that sends (forward, run, replay, daemon) comes through here: warn on every run.
     if (d.tls.insecure) ctx.logger.warn('TLS certificate verification is OFF for this destination (SIEM_TLS_INSECURE=true); use SIEM_TLS_CA instead', { destination: d.name });
   }
@@ -53,7 +52,7 @@ export async function forwardPhase(ctx: CommandContext, ship: ShipConfig): Promi
   const enterprises = await listEnterpriseDirs(ship.dataDir);
   for (const { enterprise, dir } of enterprises) {
     // A collection that died mid-commit left uncommitted events at the end of the log: never send those.
-    const removed = await recoverInterruptedCommit(dir);
+    const { removed } = await recoverInterruptedCommit(dir);
     if (removed > 0) ctx.logger.warn('removed the events of an interrupted collection from the log; they will be fetched again', { enterprise: enterprise.name, bytes: removed });
   }
   // Destinations are independent queues: one SIEM being down does not hold back another. Within one
@@ -69,7 +68,6 @@ export async function forwardPhase(ctx: CommandContext, ship: ShipConfig): Promi
           continue;
         }
         const summary = await forwardEnterprise({
-          dataDir: ship.dataDir,
           enterpriseDir: dir,
           enterpriseName: enterprise.name,
           destination,

@@ -13,7 +13,7 @@ import type { CommandContext } from '../context.js';
 export async function mapCommand(ctx: CommandContext, argv: Record<string, unknown>): Promise<number> {
   const formatValue = typeof argv.format === 'string' ? argv.format : setting(ctx.settings, 'SIEM_FORMAT') ?? 'cef';
   const format = parseChoice('--format', formatValue, FORMATS);
-  const mapping = await loadMapping(typeof argv.mapping === 'string' ? argv.mapping : setting(ctx.settings, 'MAPPING_FILE'));
+  const mapping = await loadMapping(setting(ctx.settings, 'MAPPING_FILE')); // --mapping is copied there
   const encoder = createEncoder({ ...encoderSettings(ctx.settings), format, mapping, lineSafe: true });
   const file = typeof argv.file === 'string' ? argv.file : undefined;
   const input = file === undefined || file === '-' ? process.stdin : createReadStream(file);

@@ -23,7 +23,6 @@ export async function replayCommand(ctx: CommandContext, argv: Record<string, un
       for (const destination of ship.destinations) {
         out.push(
           await replayRange({
-            dataDir: ship.dataDir,
             enterpriseDir: dir,
             enterpriseName: enterprise.name,
             destination,
