@@ -26,7 +26,7 @@ const DIAGNOSTICS = [
 ];
 
 /** Event `i` of a deterministic range over the last 30 days. */
-export function eventSource(count: number): (i: number) => VcoEvent {
+function eventSource(count: number): (i: number) => VcoEvent {
   const now = Date.UTC(2024, 4, 1);
   const range = new GeneratedRange(buildProfile(SEED, BENCH_ENTERPRISE), {
     count,

@@ -13,7 +13,7 @@ export interface CommandContext {
 }
 
 /** Flags shared by commands and the setting each one overrides. */
-export const FLAG_SETTINGS: Record<string, string> = {
+const FLAG_SETTINGS: Record<string, string> = {
   'data-dir': 'DATA_DIR',
   'log-level': 'LOG_LEVEL',
   'log-format': 'LOG_FORMAT',

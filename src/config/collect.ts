@@ -15,8 +15,8 @@ export interface CollectConfig {
   idCacheSize: number;
 }
 
-export const DEFAULT_SINCE = '24h';
-export const DEFAULT_LOOKBACK = '15m';
+const DEFAULT_SINCE = '24h';
+const DEFAULT_LOOKBACK = '15m';
 
 export function buildDataDir(settings: Settings): string {
   return path.resolve(setting(settings, 'DATA_DIR') ?? './data');

@@ -10,7 +10,7 @@ import { registerSecret } from '../log.js';
 export type Settings = Readonly<Record<string, string | undefined>>;
 
 /** Variables whose values must never be printed. */
-export const SECRET_SETTINGS = ['VCO_TOKEN', 'VCO_PASSWORD'] as const;
+const SECRET_SETTINGS = ['VCO_TOKEN', 'VCO_PASSWORD'] as const;
 
 /**
  * Reads `envFile` (default `.env` in the working directory, when present) without overriding

@@ -19,7 +19,7 @@ const DEFAULT_LIMIT = 1023;
 const NAME_MAX = 512;
 const EVENT_CLASS_MAX = 1023;
 
-export function cefMaxLength(key: string): number {
+function cefMaxLength(key: string): number {
   return CEF_LIMITS[key] ?? DEFAULT_LIMIT;
 }
 

@@ -18,7 +18,6 @@ import { EventView, type EncodeContext } from './view.js';
 
 export { FORMATS, type EncoderOptions, type Format, type SyslogHeaderStyle } from './options.js';
 export { loadMapping, DEFAULT_MAPPING_FILE, type Mapping } from './mapping.js';
-export { truncateUtf8 } from './text.js';
 export { mapStream, type MapStreamSummary } from './preview.js';
 export type { EncodeContext } from './view.js';
 

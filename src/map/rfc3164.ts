@@ -9,7 +9,7 @@ import { syslogPrefix } from './syslog.js';
 import { truncateUtf8 } from './text.js';
 import { textOf, type EventView } from './view.js';
 
-export const RFC3164_MAX_BYTES = 1024;
+const RFC3164_MAX_BYTES = 1024;
 
 export function rfc3164Encoder(o: ResolvedOptions): (view: EventView) => string {
   const text = o.lineSafe ? neutraliseLineBreaks : (value: string): string => value;

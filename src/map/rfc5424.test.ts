@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { STANDARD_EVENT, vectorOptions } from './fixtures.js';
-import { createEncoder, truncateUtf8 } from './index.js';
+import { createEncoder } from './index.js';
+import { truncateUtf8 } from './text.js';
 import type { EncoderOptions } from './options.js';
 
 const REDUCED_SD = [{ key: 'eventId', from: 'eventId' }, { key: 'category', from: 'category' }, { key: 'edgeName', from: 'edgeName' }, { key: 'segmentName', from: 'segmentName' }];

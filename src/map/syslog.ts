@@ -9,11 +9,11 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const MAX_TIME_MS = 253402300799999;
 
 /** `<PRI>` = facility * 8 + severity. */
-export function syslogPri(facility: number, severity: number): string {
+function syslogPri(facility: number, severity: number): string {
   return `<${facility * 8 + severity}>`;
 }
 
-export function isSyslogTime(ms: number | undefined): ms is number {
+function isSyslogTime(ms: number | undefined): ms is number {
   return ms !== undefined && ms >= 0 && ms <= MAX_TIME_MS;
 }
 
@@ -31,7 +31,7 @@ export const rfc3164Timestamp = memoLast((ms: number): string => {
 /** RFC 5424 TIMESTAMP in UTC with milliseconds, or NILVALUE when the time is unknown. */
 export const rfc5424Timestamp = memoLast((ms: number | undefined): string => (isSyslogTime(ms) ? new Date(ms).toISOString() : '-'));
 
-export interface Rfc5424HeaderParts {
+interface Rfc5424HeaderParts {
   pri: string;
   timestamp: string;
   /** Already a valid header field (see `headerField`). */
@@ -41,16 +41,14 @@ export interface Rfc5424HeaderParts {
 }
 
 /** `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID` (PROCID is always NIL: events have no process). */
-export function rfc5424Header(p: Rfc5424HeaderParts): string {
+function rfc5424Header(p: Rfc5424HeaderParts): string {
   return `${p.pri}1 ${p.timestamp} ${p.hostname} ${p.appName} - ${p.msgId}`;
 }
 
-export const MSGID_MAX = 32;
+const MSGID_MAX = 32;
 
 /** MSGID from the event name: printable ASCII, at most 32 characters, NIL when absent. */
-export function msgIdFor(eventName: string): string {
-  return headerField(eventName, MSGID_MAX);
-}
+export const msgIdFor = memoLast((eventName: string): string => headerField(eventName, MSGID_MAX)); // asked twice per event
 
 /** The RFC 5424 header of an event: PRI from the facility and mapped severity, MSGID from the event name. */
 export function eventRfc5424Header(o: ResolvedOptions, view: EventView): string {

@@ -88,12 +88,12 @@ export function defaultMaxBytes(protocol: Protocol, format: Format): number {
   return format === 'cef' || format === 'leef' ? 4096 : 8192;
 }
 
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
-export const DEFAULT_RECONNECT: ReconnectPolicy = { attempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 };
+const DEFAULT_RECONNECT: ReconnectPolicy = { attempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 };
 export const DEFAULT_CONFIRM_EVERY_BYTES = 4 << 20;
 /** Largest UDP payload over IPv4; a bigger limit cannot be sent at all. */
-export const MAX_UDP_PAYLOAD = 65_507;
+const MAX_UDP_PAYLOAD = 65_507;
 
 /** What a caller must say; everything else has a default. */
 export type DestinationInput = Pick<Destination, 'name' | 'host' | 'port' | 'protocol' | 'format'> &

@@ -116,7 +116,7 @@ const BACKSLASH = 0x5c;
  * on a dangling escape; RFC 5424 (and JSON, which is RFC 5424) is cut inside MSG, giving up the
  * structured data first when even that does not fit.
  */
-export function cutToLimit(message: string, format: Format, maxBytes: number): string {
+function cutToLimit(message: string, format: Format, maxBytes: number): string {
   if (format === 'cef') return dropDanglingEscape(truncateUtf8(message, maxBytes));
   if (format === 'rfc5424' || format === 'json') {
     const { sdStart, msgStart } = rfc5424Layout(message);
@@ -138,7 +138,7 @@ function dropDanglingEscape(message: string): string {
  * Where the STRUCTURED-DATA and MSG of an RFC 5424 message start (`msgStart` = the end of the SD, before the
  * space that precedes MSG); sdStart is -1 when the text has no such header.
  */
-export function rfc5424Layout(message: string): { sdStart: number; msgStart: number } {
+function rfc5424Layout(message: string): { sdStart: number; msgStart: number } {
   // `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID ` : six space-separated fields, none with a space.
   let at = 0;
   for (let field = 0; field < 6; field++) {

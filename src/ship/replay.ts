@@ -5,14 +5,16 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, errorMessage } from '../errors.js';
-import { eventTimeMs } from '../event.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Mapping } from '../map/index.js';
+import { timeParser } from '../map/time.js';
 import { LOG_FILE } from '../store/state.js';
 import { deliver, destinationEncoder } from './delivery.js';
 import type { Destination } from './destination.js';
 import type { Sender } from './sender.js';
 import { createSender } from './transports.js';
+
+const parseEventTime = timeParser('eventTime');
 
 export interface ReplayOptions {
   enterpriseDir: string;
@@ -58,7 +60,7 @@ export async function replayRange(opts: ReplayOptions): Promise<ReplaySummary> {
       sender,
       encode,
       select: (event) => {
-        const ms = eventTimeMs(event);
+        const ms = parseEventTime(event.eventTime); // shares the encoder's memoised parse of the same value
         return ms !== undefined && ms >= sinceMs && (untilMs === undefined || ms < untilMs);
       },
       logger,

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelledError, TransportError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { ReconnectPolicy } from './destination.js';
+import { destinationAddress, type Destination, type ReconnectPolicy } from './destination.js';
 import { ConnectionLostError, backoffDelay, emptyStats, type Sender, type SenderStats } from './sender.js';
 
 /** Opens one connection, ready to write (TLS: handshake done and verified), or rejects with a TransportError. */
@@ -28,6 +28,17 @@ export interface StreamSenderOptions {
   /** Turns the error that ended a connection into a message (TLS adds hints about client certificates). */
   explainLoss?: (error: Error) => string;
   logger?: Logger;
+}
+
+/** The options every stream sender takes from its destination; TCP and TLS add only how to connect. */
+export function streamSenderOptions(destination: Destination, logger?: Logger): Omit<StreamSenderOptions, 'connect'> {
+  return {
+    address: destinationAddress(destination),
+    connectTimeoutMs: destination.connectTimeoutMs,
+    writeTimeoutMs: destination.writeTimeoutMs,
+    reconnect: destination.reconnect,
+    ...(logger ? { logger } : {}),
+  };
 }
 
 const KEEPALIVE_DELAY_MS = 30_000;

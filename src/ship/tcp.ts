@@ -3,7 +3,7 @@ import net from 'node:net';
 import { TransportError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { destinationAddress, type Destination } from './destination.js';
-import { StreamSender, whenReady, type StreamConnect } from './stream-sender.js';
+import { StreamSender, streamSenderOptions, whenReady, type StreamConnect } from './stream-sender.js';
 
 export function tcpConnector(destination: Destination): StreamConnect {
   const address = destinationAddress(destination);
@@ -14,12 +14,5 @@ export function tcpConnector(destination: Destination): StreamConnect {
 }
 
 export function createTcpSender(destination: Destination, logger?: Logger): StreamSender {
-  return new StreamSender({
-    address: destinationAddress(destination),
-    connectTimeoutMs: destination.connectTimeoutMs,
-    writeTimeoutMs: destination.writeTimeoutMs,
-    reconnect: destination.reconnect,
-    ...(logger ? { logger } : {}),
-    connect: tcpConnector(destination),
-  });
+  return new StreamSender({ ...streamSenderOptions(destination, logger), connect: tcpConnector(destination) });
 }

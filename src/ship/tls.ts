@@ -8,10 +8,10 @@ import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { ConfigError, TransportError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { destinationAddress, type Destination } from './destination.js';
-import { StreamSender, fatalTransportError, whenReady, type StreamConnect } from './stream-sender.js';
+import type { Destination } from './destination.js';
+import { StreamSender, fatalTransportError, streamSenderOptions, whenReady, type StreamConnect } from './stream-sender.js';
 
-export const MIN_TLS_VERSION = 'TLSv1.2';
+const MIN_TLS_VERSION = 'TLSv1.2';
 
 /** PEM contents read from the files a destination names. */
 export interface TlsMaterial {
@@ -93,16 +93,12 @@ export function tlsConnector(options: tls.ConnectionOptions, address: string): S
 }
 
 export async function createTlsSender(destination: Destination, logger?: Logger): Promise<StreamSender> {
-  const address = destinationAddress(destination);
+  const common = streamSenderOptions(destination, logger);
   const options = tlsConnectOptions(destination, await loadTlsMaterial(destination.tls));
   return new StreamSender({
-    address,
-    connectTimeoutMs: destination.connectTimeoutMs,
-    writeTimeoutMs: destination.writeTimeoutMs,
-    reconnect: destination.reconnect,
-    ...(logger ? { logger } : {}),
+    ...common,
     // TLS 1.3 servers reject a missing client certificate after the handshake: the loss says so.
     explainLoss,
-    connect: tlsConnector(options, address),
+    connect: tlsConnector(options, common.address),
   });
 }

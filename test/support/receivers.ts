@@ -102,7 +102,7 @@ export async function startStreamReceiver(options: StreamReceiverOptions): Promi
 }
 
 /** Incremental RFC 6587 parser: feed chunks, get the complete frames' payloads. */
-export function frameParser(framing: ReceiverFraming): (chunk: Buffer) => string[] {
+function frameParser(framing: ReceiverFraming): (chunk: Buffer) => string[] {
   let pending: Buffer = Buffer.alloc(0);
   return (chunk) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export const RSYSLOGD = process.env.RSYSLOGD ?? '/usr/sbin/rsyslogd';
+const RSYSLOGD = process.env.RSYSLOGD ?? '/usr/sbin/rsyslogd';
 
 /** True when interop tests must be skipped: only by explicit opt-out, never silently. */
 export function rsyslogSkipReason(): string | undefined {

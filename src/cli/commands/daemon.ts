@@ -11,7 +11,7 @@ import { setting } from '../../config/settings.js';
 import type { CommandContext } from '../context.js';
 import { prepareRun, runCycle } from './run.js';
 
-export const DEFAULT_SCHEDULE = '*/15 * * * *';
+const DEFAULT_SCHEDULE = '*/15 * * * *';
 
 export async function daemonCommand(ctx: CommandContext, argv: Record<string, unknown>): Promise<number> {
   const schedule = setting(ctx.settings, 'SCHEDULE') ?? DEFAULT_SCHEDULE;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { redact } from '../../log.js';
 import { readJsonFile, writeJsonAtomic } from '../../store/atomic-file.js';
 
-export const RUN_RECORD_FILE = 'last-run.json';
+const RUN_RECORD_FILE = 'last-run.json';
 
 export interface RunRecord {
   command: string;
