@@ -59,6 +59,7 @@ describe('event catalogue', () => {
           assert.ok(out.length > 40, `${format} ${name}`);
           if (format === 'cef') assert.ok(out.includes(`|${name}|`), out);
           if (format === 'leef') assert.ok(out.includes(`|${name}|`), out);
+          if (format === 'rfc3164') assert.ok(out.endsWith(`: ${name} happened`), out);
           if (format === 'rfc5424' || format === 'json') assert.ok(out.includes(` ${name.slice(0, 32)} `), out);
         }
       }

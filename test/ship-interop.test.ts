@@ -5,7 +5,7 @@
  * connections to confirm delivery.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,6 +15,7 @@ import { makeDestination, type Destination } from '../src/ship/destination.js';
 import { forwardEnterprise } from '../src/ship/forwarder.js';
 import { rsyslogSkipReason, startRsyslog, type RsyslogInstance } from './support/rsyslog.js';
 import { testPki } from './support/tls-certs.js';
+import { enterpriseDirWith } from './support/enterprise-log.js';
 
 const COUNT = 1000;
 const ENTERPRISE = 'ACME Co.';
@@ -40,9 +41,7 @@ describe('rsyslog interop', { skip: rsyslogSkipReason() }, () => {
     const pki = await testPki();
     mapping = await loadMapping();
     root = await mkdtemp(join(tmpdir(), 'vco-siem-interop-'));
-    enterpriseDir = join(root, 'ACME-Co-');
-    await mkdir(enterpriseDir, { recursive: true });
-    await writeFile(join(enterpriseDir, 'events.json'), events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    enterpriseDir = await enterpriseDirWith(root, events);
     rsyslog = await startRsyslog({
       ports: 2,
       waitForTcp: [0, 1],

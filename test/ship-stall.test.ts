@@ -4,7 +4,7 @@
  * reason and go out, once each, when the SIEM works again.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,6 +16,7 @@ import { ConnectionLostError } from '../src/ship/sender.js';
 import { createSender } from '../src/ship/transports.js';
 import { loadPosition } from '../src/store/positions.js';
 import { startStreamReceiver } from './support/receivers.js';
+import { enterpriseDirWith } from './support/enterprise-log.js';
 
 const WRITE_TIMEOUT_MS = 300;
 
@@ -65,10 +66,8 @@ describe('a SIEM that stops reading', () => {
   });
 
   test('a receiver that never reads nor closes confirms nothing; a working one then gets every event once', { timeout: 20_000 }, async () => {
-    const dir = join(root, 'acme');
-    await mkdir(dir, { recursive: true });
     const events: VcoEvent[] = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, event: 'EDGE_DOWN', eventTime: '2024-05-01T00:00:00Z', message: `edge ${i + 1} down` }));
-    await writeFile(join(dir, 'events.json'), events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const dir = await enterpriseDirWith(root, events);
     const forward = (port: number) => forwardEnterprise({ enterpriseDir: dir, enterpriseName: 'ACME', destination: destination(port), mapping });
 
     const silent = await startStreamReceiver({ framing: 'lf', paused: true });

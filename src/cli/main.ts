@@ -157,7 +157,7 @@ export async function main(args: string[]): Promise<void> {
     .recommendCommands()
     .version(version)
     .alias('h', 'help')
-    // yargs renders (and caches) the help text on every command; wrapping it costs ~150 ms, so only wrap when it is shown.
+    // yargs renders (and caches) the help text on every command; wrapping it costs about 100 ms, so only wrap when it is shown.
     .wrap(wantsHelp(args) ? Math.min(110, process.stdout.columns || 110) : null)
     .fail((msg, err) => {
       if (err) throw err;

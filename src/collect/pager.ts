@@ -11,10 +11,10 @@
  * is reported as a warning, never retried forever.
  */
 import { VcoApiError } from '../errors.js';
-import { type VcoEvent, eventTimeMs } from '../event.js';
+import { type VcoEvent, isRecord, parseVcoTime } from '../event.js';
+import { memoLast } from '../memo.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { VcoClient } from './client.js';
-import { isRecord } from '../event.js';
 
 export const EVENTS_METHOD = 'event/getEnterpriseEvents';
 /** Largest filter.limit the VCO honours (also its default). */
@@ -98,15 +98,11 @@ export async function* fetchEventPages(client: VcoClient, opts: FetchEventsOptio
  * distinct string is parsed once (parsing was a visible share of a large backfill's CPU time).
  */
 function eventTimes(events: VcoEvent[]): number[] {
+  const timeOf = memoLast(parseVcoTime);
   const times: number[] = [];
-  let lastText: unknown;
-  let lastMs: number | undefined;
   for (const event of events) {
-    if (event.eventTime !== lastText || lastText === undefined) {
-      lastText = event.eventTime;
-      lastMs = eventTimeMs(event);
-    }
-    if (lastMs !== undefined) times.push(lastMs);
+    const ms = timeOf(event.eventTime);
+    if (ms !== undefined) times.push(ms);
   }
   return times;
 }

@@ -4,7 +4,7 @@
  * format wants it, cut to the key's limit before any escaping, empty ones and duplicate keys dropped.
  */
 import type { FieldFormat, FieldSpec } from './mapping.js';
-import { memoLast } from './memo.js';
+import { memoLast } from '../memo.js';
 import { truncateChars, trimSpaces } from './text.js';
 import { privateTimeParser, timeParser } from './time.js';
 import { textOf, type EventView } from './view.js';

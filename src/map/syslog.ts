@@ -1,6 +1,6 @@
 /** Syslog header pieces shared by the RFC 5424, RFC 3164, JSON, CEF and LEEF encoders. */
 import type { ResolvedOptions, SyslogHeaderStyle } from './options.js';
-import { memoLast } from './memo.js';
+import { memoLast } from '../memo.js';
 import { headerField } from './text.js';
 import type { EventView } from './view.js';
 

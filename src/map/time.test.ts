@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseVcoTime } from '../event.js';
-import { memoLast } from './memo.js';
+import { memoLast } from '../memo.js';
 import { privateTimeParser, timeParser } from './time.js';
 
 test('the fast path and the memo give exactly what parseVcoTime gives, in any order of inputs', () => {

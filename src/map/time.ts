@@ -4,7 +4,7 @@
  * while consecutive events share it, and the form VCO actually sends skips the general parser.
  */
 import { parseVcoTime } from '../event.js';
-import { memoLast } from './memo.js';
+import { memoLast } from '../memo.js';
 
 /** `2024-05-01T10:00:00.000Z`: what Date.parse reads exactly as parseVcoTime would (zone given, 3 digits). */
 const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

@@ -1,5 +1,6 @@
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import { eventKey, eventTimeMs, type VcoEvent } from '../event.js';
+import { eventKey, parseVcoTime, type VcoEvent } from '../event.js';
+import { memoLast } from '../memo.js';
 import { readExactly, writeAll } from './file-io.js';
 
 /** One fetched event in a page read back from the spool. */
@@ -54,15 +55,9 @@ export class Spool {
   async writePage(events: readonly VcoEvent[]): Promise<void> {
     if (events.length === 0) return;
     let text = '';
-    let lastTimeText: unknown;
-    let lastTimeMs = 0;
+    const timeOf = memoLast(parseVcoTime); // neighbours mostly share one eventTime string
     for (const event of events) {
-      // Neighbours mostly share one eventTime string: parse each distinct one once.
-      if (event.eventTime !== lastTimeText || lastTimeText === undefined) {
-        lastTimeText = event.eventTime;
-        lastTimeMs = eventTimeMs(event) ?? 0;
-      }
-      text += `${lastTimeMs}\t${JSON.stringify(eventKey(event))}\t${JSON.stringify(event)}\n`;
+      text += `${timeOf(event.eventTime) ?? 0}\t${JSON.stringify(eventKey(event))}\t${JSON.stringify(event)}\n`;
     }
     const data = Buffer.from(text, 'utf8');
     await writeAll(this.handle, data, this.size);

@@ -1,7 +1,6 @@
 import { buildVcoConfig } from '../../config/vco.js';
 import { buildDestinations } from '../../config/siem.js';
-import { VcoClient } from '../../collect/client.js';
-import { discoverEnterprises } from '../../collect/discovery.js';
+import { connectToVco } from './collect.js';
 import { checkDestination, type CheckReport } from '../../ship/check.js';
 import { EXIT_OK, EXIT_RUNTIME, errorMessage } from '../../errors.js';
 import type { CommandContext } from '../context.js';
@@ -17,8 +16,7 @@ export async function checkCommand(ctx: CommandContext): Promise<number> {
 
   ctx.print(`VCO ${vco.baseUrl} (${vco.auth.kind === 'token' ? 'API token' : `${vco.login} login as ${vco.auth.username}`})`);
   try {
-    const client = new VcoClient({ baseUrl: vco.baseUrl, auth: vco.auth, ...(vco.ca ? { ca: vco.ca } : {}), timeoutMs: vco.timeoutMs, maxRetries: 0, logger: ctx.logger });
-    const enterprises = await discoverEnterprises(client, { login: vco.login, ...(vco.enterpriseIds ? { enterpriseIds: vco.enterpriseIds } : {}), signal: ctx.signal });
+    const { enterprises } = await connectToVco(ctx, vco, 0);
     ctx.print(`  OK    authenticated; ${enterprises.length} enterprise(s): ${enterprises.map((e) => `${e.name} (id ${e.id})`).join(', ')}`);
   } catch (error) {
     ok = false;

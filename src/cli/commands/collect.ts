@@ -3,12 +3,13 @@ import { buildVcoConfig, type VcoConfig } from '../../config/vco.js';
 import { VcoClient } from '../../collect/client.js';
 import { discoverEnterprises } from '../../collect/discovery.js';
 import { collectAll, type CollectSummary } from '../../collect/collector.js';
+import type { Enterprise } from '../../event.js';
 import { withDataLock } from '../data-lock.js';
-import { EXIT_OK, EXIT_RUNTIME, errorMessage } from '../../errors.js';
+import { EXIT_OK, EXIT_RUNTIME } from '../../errors.js';
 import { renderTable } from '../table.js';
 import { createProgressLine } from '../progress.js';
 import type { CommandContext } from '../context.js';
-import { recordRun } from './run-record.js';
+import { finishRun, recordThrownRun } from './run-record.js';
 
 export interface CollectPrepared {
   vco: VcoConfig;
@@ -28,21 +29,16 @@ export interface CollectOutcome {
   failed: number;
 }
 
+/** A client for the configured VCO and the enterprises it shows this account (collect and check). */
+export async function connectToVco(ctx: CommandContext, vco: VcoConfig, maxRetries = vco.maxRetries): Promise<{ client: VcoClient; enterprises: Enterprise[] }> {
+  const client = new VcoClient({ baseUrl: vco.baseUrl, auth: vco.auth, ...(vco.ca ? { ca: vco.ca } : {}), timeoutMs: vco.timeoutMs, maxRetries, logger: ctx.logger });
+  const enterprises = await discoverEnterprises(client, { login: vco.login, ...(vco.enterpriseIds ? { enterpriseIds: vco.enterpriseIds } : {}), signal: ctx.signal });
+  return { client, enterprises };
+}
+
 /** One collection cycle for every enterprise; the caller holds the data-directory lock. */
 export async function collectPhase(ctx: CommandContext, { vco, collect }: CollectPrepared): Promise<CollectOutcome> {
-  const client = new VcoClient({
-    baseUrl: vco.baseUrl,
-    auth: vco.auth,
-    ...(vco.ca ? { ca: vco.ca } : {}),
-    timeoutMs: vco.timeoutMs,
-    maxRetries: vco.maxRetries,
-    logger: ctx.logger,
-  });
-  const enterprises = await discoverEnterprises(client, {
-    login: vco.login,
-    ...(vco.enterpriseIds ? { enterpriseIds: vco.enterpriseIds } : {}),
-    signal: ctx.signal,
-  });
+  const { client, enterprises } = await connectToVco(ctx, vco);
   ctx.logger.info('enterprises found', { count: enterprises.length, names: enterprises.map((e) => e.name) });
   const progress = createProgressLine(enterprises.length);
   const summaries = await collectAll({
@@ -88,14 +84,13 @@ export async function collectCommand(ctx: CommandContext): Promise<number> {
   try {
     outcome = await withDataLock(dataDir, () => collectPhase(ctx, prepared));
   } catch (error) {
-    if (!ctx.signal.aborted) await recordRun(dataDir, { command: 'collect', startedMs: started, error: errorMessage(error), totals: {} }).catch(() => undefined);
+    await recordThrownRun(ctx, dataDir, 'collect', started, error);
     throw error;
   }
   printCollectSummary(ctx, outcome);
   const failure = collectFailure(outcome);
   const totals = { fetched: outcome.fetched, new: outcome.new, duplicates: outcome.duplicates, failed: outcome.failed, durationMs: Date.now() - started };
-  ctx.logger.info('run summary', totals);
-  if (!ctx.signal.aborted) await recordRun(dataDir, { command: 'collect', startedMs: started, error: failure, totals });
+  await finishRun(ctx, dataDir, { command: 'collect', startedMs: started, error: failure, totals });
   if (ctx.signal.aborted) return EXIT_OK; // stopped by SIGTERM/SIGINT: state saved, nothing failed
   if (failure !== undefined) {
     process.stderr.write(`vco-siem: ${failure}\n`);

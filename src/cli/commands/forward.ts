@@ -11,7 +11,7 @@ import { recoverInterruptedCommit } from '../../store/state.js';
 import { renderTable } from '../table.js';
 import type { CommandContext } from '../context.js';
 import { withDataLock } from '../data-lock.js';
-import { recordRun } from './run-record.js';
+import { finishRun } from './run-record.js';
 
 export interface ShipConfig {
   dataDir: string;
@@ -116,8 +116,7 @@ export async function forwardCommand(ctx: CommandContext, argv: Record<string, u
   printForwardSummary(ctx, outcome);
   const reason = pendingReason(outcome);
   const totals = { forwarded: outcome.sent, pending: outcome.pending, truncated: outcome.truncated, failed: outcome.failed, durationMs: Date.now() - started };
-  ctx.logger.info('run summary', totals);
-  if (!ctx.signal.aborted) await recordRun(ship.dataDir, { command: 'forward', startedMs: started, error: reason, totals });
+  await finishRun(ctx, ship.dataDir, { command: 'forward', startedMs: started, error: reason, totals });
   if (reason !== undefined) {
     process.stderr.write(`vco-siem: ${reason}\n`);
     return EXIT_RUNTIME;

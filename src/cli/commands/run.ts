@@ -1,10 +1,10 @@
-import { EXIT_OK, EXIT_RUNTIME, errorMessage } from '../../errors.js';
+import { EXIT_OK, EXIT_RUNTIME } from '../../errors.js';
 import { parseSince } from '../../config/parse.js';
 import type { CommandContext } from '../context.js';
 import { collectFailure, collectPhase, prepareCollect, printCollectSummary, type CollectOutcome, type CollectPrepared } from './collect.js';
 import { withDataLock } from '../data-lock.js';
 import { forwardPhase, pendingReason, prepareShip, printForwardSummary, type ForwardOutcome, type ShipConfig } from './forward.js';
-import { recordRun } from './run-record.js';
+import { finishRun, recordThrownRun } from './run-record.js';
 
 export interface RunPrepared {
   collect: CollectPrepared;
@@ -42,7 +42,7 @@ export async function runCycle(ctx: CommandContext, prepared: RunPrepared): Prom
       return { collect, forward, exitCode: reason === undefined ? EXIT_OK : EXIT_RUNTIME, ...(reason !== undefined ? { reason } : {}) };
     });
   } catch (error) {
-    if (!ctx.signal.aborted) await recordRun(dataDir, { command: 'run', startedMs: started, error: errorMessage(error), totals: {} }).catch(() => undefined);
+    await recordThrownRun(ctx, dataDir, 'run', started, error);
     throw error;
   }
   const { collect, forward } = outcome;
@@ -55,13 +55,12 @@ export async function runCycle(ctx: CommandContext, prepared: RunPrepared): Prom
     failed: (collect?.failed ?? 0) + (forward?.failed ?? 0),
     durationMs: Date.now() - started,
   };
-  ctx.logger.info('run summary', totals);
+  await finishRun(ctx, dataDir, { command: 'run', startedMs: started, error: outcome.reason, totals });
   if (ctx.signal.aborted) {
     // Stopped by SIGTERM/SIGINT: state is saved up to the last batch; the previous run record stays.
     ctx.logger.info('run stopped by signal before it finished; the next run continues from the saved state');
     return { ...outcome, exitCode: EXIT_OK };
   }
-  await recordRun(dataDir, { command: 'run', startedMs: started, error: outcome.reason, totals });
   return outcome;
 }
 
