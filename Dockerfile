@@ -13,9 +13,10 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --ignore-scripts: `prepare` runs tsc, and the sources are not copied yet (keeps this layer cached).
+# --ignore-scripts: `prepare` builds, and the sources are not copied yet (keeps this layer cached).
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
+COPY scripts ./scripts
 COPY src ./src
 RUN npm run build && find dist/src \( -name '*.test.js' -o -name '*.test.js.map' \) -delete
 

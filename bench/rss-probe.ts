@@ -1,7 +1,8 @@
 /**
  * Preloaded into a measured child (`node --import <this> ...`): when the process exits, writes its peak
- * resident set size (VmHWM, kB) to the file named by BENCH_RSS_FILE. Reading it at exit from inside the
- * process gives the true peak, which polling from outside can miss.
+ * resident set size (VmHWM, kB) and the CPU time it used (user + system, ms) to the file named by
+ * BENCH_RSS_FILE. Reading them at exit from inside the process gives the true peak, which polling from
+ * outside can miss; CPU time depends far less than wall time on what else the machine is doing.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -15,6 +16,7 @@ if (target) {
     } catch {
       // No /proc (not Linux): reported as unknown.
     }
-    writeFileSync(target, String(peakKb));
+    const { user, system } = process.cpuUsage();
+    writeFileSync(target, `${peakKb} ${Math.round((user + system) / 1000)}`);
   });
 }

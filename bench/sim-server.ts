@@ -17,7 +17,8 @@ const config = JSON.parse(process.env.BENCH_SIM ?? '{}') as SimServerConfig;
 const enterprises: SimEnterprise[] = Array.from({ length: config.enterprises }, (_, k) => ({ id: k + 1, name: `Bench Enterprise ${k + 1}` }));
 const sim = await startSimulator({ enterprises, latencyMs: config.latencyMs, seed: 7 });
 for (const e of enterprises) {
-  if (config.eventsPerEnterprise > 0) sim.generate(e.id, { count: config.eventsPerEnterprise, startMs: config.startMs, endMs: config.endMs });
+  // Pre-rendered: the simulated VCO must not spend the measured agent's CPU building events it could have built before.
+  if (config.eventsPerEnterprise > 0) sim.generate(e.id, { count: config.eventsPerEnterprise, startMs: config.startMs, endMs: config.endMs, prerender: true });
 }
 process.stdout.write(`${JSON.stringify({ url: sim.url })}\n`);
 

@@ -59,9 +59,9 @@ describe('collect, forward, replay, check, status and map from the command line'
     assert.deepEqual(report.enterprises.map((e) => [e.enterprise, e.events, e.pending.siem]), [['ACME Co.', 1200, 0], ['Globex Corporation', 300, 0]]);
   });
 
-  test('replay sends a time range again and leaves the delivered position alone', async () => {
+  test('replay sends a time range again and leaves the delivered position alone (encoded by worker threads)', async () => {
     const before = receiver.frames.length;
-    const result = await runCli(['replay', '--since', '1d'], { env, cwd: dataDir });
+    const result = await runCli(['replay', '--since', '1d'], { env: { ...env, ENCODE_THREADS: '2' }, cwd: dataDir });
     assert.equal(result.code, 0, result.stderr);
     await receiver.waitFor(() => receiver.frames.length >= before + 1500, 10_000, 'replayed frames');
     const forward = await runCli(['forward'], { env, cwd: dataDir });
@@ -106,6 +106,12 @@ describe('collect, forward, replay, check, status and map from the command line'
     assert.ok(out.every((l) => l.startsWith('<') && l.includes(' velocloud - ')));
     assert.match(result.stderr, /line 2: not valid JSON/);
     assert.match(result.stderr, /line 4: not a JSON object/);
+  });
+
+  test('a bad ENCODE_THREADS fails at start with the fix, exit 2', async () => {
+    const result = await runCli(['forward'], { env: { ...env, ENCODE_THREADS: 'lots' }, cwd: dataDir });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /ENCODE_THREADS=lots is not a whole number: use a number from 0 to 16/);
   });
 
   test('a bad mapping file fails at start with the file and the JSON path, exit 2', async () => {

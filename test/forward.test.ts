@@ -1,12 +1,12 @@
 /** Store-and-forward from the NDJSON log over real sockets: nothing lost, nothing doubled beyond the stated bound. */
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { VcoEvent } from '../src/event.js';
 import { createEncoder, loadMapping, type Mapping } from '../src/map/index.js';
-import { BATCH_BYTES } from '../src/ship/delivery.js';
+import { READ_CHUNK_BYTES } from '../src/ship/delivery.js';
 import { makeDestination, type DestinationInput } from '../src/ship/destination.js';
 import { forwardEnterprise, pendingEvents } from '../src/ship/forwarder.js';
 import { replayRange } from '../src/ship/replay.js';
@@ -49,30 +49,33 @@ describe('forwardEnterprise', () => {
       reconnect: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 }, encoder: { hostname: 'vco.example.net' }, ...extra,
     });
 
-  const forward = (enterpriseDir: string, dest: ReturnType<typeof destination>) =>
-    forwardEnterprise({ enterpriseDir, enterpriseName: ENTERPRISE, destination: dest, mapping });
+  const forward = (enterpriseDir: string, dest: ReturnType<typeof destination>, encodeThreads = 0) =>
+    forwardEnterprise({ enterpriseDir, enterpriseName: ENTERPRISE, destination: dest, mapping, encodeThreads });
 
-  test('delivers every event once, in order, exactly as encoded; the next run sends nothing', async () => {
-    const list = events(3000);
-    const dir = await enterpriseWith(list);
-    const receiver = await startStreamReceiver({ framing: 'lf' });
-    try {
-      const dest = destination(receiver.port);
-      const summary = await forward(dir, dest);
-      assert.deepEqual(summary, { destination: 'siem-a', enterprise: ENTERPRISE, sent: 3000, pending: 0, truncated: 0, failed: 0, resent: 0 });
-      const encode = createEncoder({ ...dest.encoder, format: 'json', mapping, lineSafe: true });
-      assert.deepEqual(receiver.frames, list.map((e) => encode(e, { enterpriseName: ENTERPRISE })));
-      const position = await loadPosition(dir, 'siem-a');
-      assert.equal(position.offset, (await stat(join(dir, 'events.json'))).size);
-      assert.equal(position.delivered, 3000);
+  // 0: encoded in the delivery loop's thread; 2: by encode workers (what a large backlog gets).
+  for (const threads of [0, 2]) {
+    test(`delivers every event once, in order, exactly as encoded; the next run sends nothing (encode threads: ${threads})`, async () => {
+      const list = events(3000);
+      const dir = await enterpriseWith(list);
+      const receiver = await startStreamReceiver({ framing: 'lf' });
+      try {
+        const dest = destination(receiver.port);
+        const summary = await forward(dir, dest, threads);
+        assert.deepEqual(summary, { destination: 'siem-a', enterprise: ENTERPRISE, sent: 3000, pending: 0, truncated: 0, failed: 0, resent: 0 });
+        const encode = createEncoder({ ...dest.encoder, format: 'json', mapping, lineSafe: true });
+        assert.deepEqual(receiver.frames, list.map((e) => encode(e, { enterpriseName: ENTERPRISE })));
+        const position = await loadPosition(dir, 'siem-a');
+        assert.equal(position.offset, (await stat(join(dir, 'events.json'))).size);
+        assert.equal(position.delivered, 3000);
 
-      const again = await forward(dir, dest);
-      assert.equal(again.sent, 0);
-      assert.equal(receiver.frames.length, 3000);
-    } finally {
-      await receiver.close();
-    }
-  });
+        const again = await forward(dir, dest, threads);
+        assert.equal(again.sent, 0);
+        assert.equal(receiver.frames.length, 3000);
+      } finally {
+        await receiver.close();
+      }
+    });
+  }
 
   test('SIEM down for a whole run: all pending with the reason; back up: every event exactly once', async () => {
     const dir = await enterpriseWith(events(500));
@@ -96,31 +99,43 @@ describe('forwardEnterprise', () => {
     }
   });
 
-  test('receiver resets the connection mid-stream: every event delivered, duplicates within what the broken connection carried', async () => {
-    const total = 20_000;
-    const dir = await enterpriseWith(events(total));
-    const receiver = await startStreamReceiver({ framing: 'lf', dropAfterFrames: 5_000 });
-    try {
-      const window = 256 * 1024; // confirm (clean close + reconnect) every 256 KiB
-      const summary = await forward(dir, destination(receiver.port, { confirmEveryBytes: window }));
-      assert.equal(summary.sent, total);
-      assert.equal(summary.pending, 0);
-      assert.ok(receiver.connections.length > 2, 'reconnects to confirm every 256 KiB');
-      const got = ids(receiver.frames);
-      assert.deepEqual([...new Set(got)].sort((a, b) => a - b), range(1, total), 'every event arrived');
-      const duplicates = got.length - total;
-      // Duplicates are the part of the re-sent events the SIEM had read before the reset.
-      assert.ok(duplicates > 0 && duplicates <= summary.resent, `duplicates ${duplicates}, re-sent ${summary.resent}`);
-      // Bound: at most what the broken connection carried: confirmEveryBytes + one batch + one message.
-      const frameBytes = Math.min(...receiver.frames.map((f) => Buffer.byteLength(f) + 1));
-      assert.ok(summary.resent <= Math.ceil((window + BATCH_BYTES) / frameBytes) + 2, `re-sent ${summary.resent}`);
-      // The next connection restarts at a confirmed position, at or before where the first one broke.
-      const firstOnSecond = got[5_000]!;
-      assert.ok(firstOnSecond <= 5_001, `resumed at ${firstOnSecond}`);
-    } finally {
-      await receiver.close();
-    }
-  });
+  for (const threads of [0, 2]) {
+    test(`receiver resets the connection mid-stream: every event delivered, duplicates within what the broken connection carried (encode threads: ${threads})`, async () => {
+      const total = 20_000;
+      const dir = await enterpriseWith(events(total));
+      const receiver = await startStreamReceiver({ framing: 'lf', dropAfterFrames: 5_000 });
+      try {
+        const window = 256 * 1024; // confirm (clean close + reconnect) every 256 KiB
+        const summary = await forward(dir, destination(receiver.port, { confirmEveryBytes: window }), threads);
+        assert.equal(summary.sent, total);
+        assert.equal(summary.pending, 0);
+        assert.ok(receiver.connections.length > 2, 'reconnects to confirm every 256 KiB');
+        const got = ids(receiver.frames);
+        assert.deepEqual([...new Set(got)].sort((a, b) => a - b), range(1, total), 'every event arrived');
+        const duplicates = got.length - total;
+        // Duplicates are the part of the re-sent events the SIEM had read before the reset.
+        assert.ok(duplicates > 0 && duplicates <= summary.resent, `duplicates ${duplicates}, re-sent ${summary.resent}`);
+        // Bound: what the broken connection carried unconfirmed (under confirmEveryBytes before its last batch,
+        // plus that batch) and the batch whose send found it broken. A batch holds the events of one
+        // READ_CHUNK_BYTES read of the log.
+        const frameBytes = Math.min(...receiver.frames.map((f) => Buffer.byteLength(f) + 1));
+        const lineBytes = Math.min(...(await readFile(join(dir, 'events.json'), 'utf8')).split('\n').filter(Boolean).map((l) => Buffer.byteLength(l) + 1));
+        const batchEvents = Math.ceil(READ_CHUNK_BYTES / lineBytes);
+        assert.ok(summary.resent <= Math.ceil(window / frameBytes) + 2 * batchEvents, `re-sent ${summary.resent}`);
+        // The next connection restarts at a confirmed position, at or before where the first one broke.
+        const firstOnSecond = got[5_000]!;
+        assert.ok(firstOnSecond <= 5_001, `resumed at ${firstOnSecond}`);
+        // Within each connection the events arrive in log order.
+        let previous = 0;
+        for (const id of got) {
+          assert.ok(id === previous + 1 || id <= previous, `${id} after ${previous}: nothing skipped`);
+          previous = id;
+        }
+      } finally {
+        await receiver.close();
+      }
+    });
+  }
 
   test('a damaged log line is counted failed and never blocks the queue', async () => {
     const dir = await enterpriseWith(events(3));
@@ -155,23 +170,25 @@ describe('forwardEnterprise', () => {
     }
   });
 
-  test('replay sends a time range again without moving the delivered position', async () => {
-    const dir = await enterpriseWith(events(50));
-    const receiver = await startStreamReceiver({ framing: 'lf' });
-    try {
-      const dest = destination(receiver.port);
-      await forward(dir, dest);
-      const before = await loadPosition(dir, 'siem-a');
-      const summary = await replayRange({
-        enterpriseDir: dir, enterpriseName: ENTERPRISE, destination: dest, mapping,
-        sinceMs: BASE_MS + 10_000, untilMs: BASE_MS + 20_000,
-      });
-      assert.equal(summary.sent, 10);
-      assert.equal(summary.skipped, 40);
-      assert.deepEqual(ids(receiver.frames), [...range(1, 50), ...range(10, 19)]);
-      assert.deepEqual(await loadPosition(dir, 'siem-a'), before);
-    } finally {
-      await receiver.close();
-    }
-  });
+  for (const threads of [0, 2]) {
+    test(`replay sends a time range again without moving the delivered position (encode threads: ${threads})`, async () => {
+      const dir = await enterpriseWith(events(50));
+      const receiver = await startStreamReceiver({ framing: 'lf' });
+      try {
+        const dest = destination(receiver.port);
+        await forward(dir, dest);
+        const before = await loadPosition(dir, 'siem-a');
+        const summary = await replayRange({
+          enterpriseDir: dir, enterpriseName: ENTERPRISE, destination: dest, mapping,
+          sinceMs: BASE_MS + 10_000, untilMs: BASE_MS + 20_000, encodeThreads: threads,
+        });
+        assert.equal(summary.sent, 10);
+        assert.equal(summary.skipped, 40);
+        assert.deepEqual(ids(receiver.frames), [...range(1, 50), ...range(10, 19)]);
+        assert.deepEqual(await loadPosition(dir, 'siem-a'), before);
+      } finally {
+        await receiver.close();
+      }
+    });
+  }
 });

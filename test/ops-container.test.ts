@@ -274,7 +274,7 @@ describe('Dockerfile', () => {
     for (const file of ['.env', '.env.production', 'data/ACME-Co-/events.json', 'node_modules/got/package.json', 'dist/src/cli/main.js', 'dist-ops/x.js', '.git/config']) {
       assert.ok(ignored(file), `.dockerignore excludes ${file}`);
     }
-    for (const file of ['.env.example', 'src/cli/main.ts', 'package-lock.json', 'mappings/default.json']) assert.ok(!ignored(file), `${file} stays in the context`);
+    for (const file of ['.env.example', 'src/cli/main.ts', 'scripts/bundle-vendor.mjs', 'package-lock.json', 'mappings/default.json']) assert.ok(!ignored(file), `${file} stays in the context`);
   });
 
   describe('its stages carried out on a clean copy of the repo', { timeout: 180_000 }, () => {

@@ -12,6 +12,8 @@ export interface ChildResult {
   wallMs: number;
   /** Peak resident set size in bytes (VmHWM at exit); undefined when the OS does not tell. */
   peakRssBytes: number | undefined;
+  /** CPU time used (user + system, ms), measured with the peak RSS; undefined when not measured. */
+  cpuMs: number | undefined;
 }
 
 export interface ChildOptions {
@@ -19,7 +21,7 @@ export interface ChildOptions {
   nodeArgs?: string[];
   /** Kill the child after this long (a hung benchmark must not hang the run). */
   timeoutMs?: number;
-  /** Measure peak RSS with the rss-probe preload. */
+  /** Measure peak RSS and CPU time with the rss-probe preload. */
   measureRss?: boolean;
   /** Working directory (a scratch dir, so no stray ./.env is read by the CLI). */
   cwd?: string;
@@ -60,12 +62,14 @@ export async function runNode(script: string, args: string[], opts: ChildOptions
   }).finally(() => clearTimeout(timer));
   const wallMs = performance.now() - started;
   let peakRssBytes: number | undefined;
+  let cpuMs: number | undefined;
   if (rssFile) {
-    const kb = Number(await readFile(rssFile, 'utf8').catch(() => '-1'));
+    const [kb = -1, cpu = -1] = (await readFile(rssFile, 'utf8').catch(() => '')).split(' ').map(Number);
     peakRssBytes = kb > 0 ? kb * 1024 : undefined;
+    cpuMs = cpu >= 0 ? cpu : undefined;
     await rm(rssFile, { force: true });
   }
-  return { code, stdout, stderr, wallMs, peakRssBytes };
+  return { code, stdout, stderr, wallMs, peakRssBytes, cpuMs };
 }
 
 /** The JSON log lines (LOG_FORMAT=json) a CLI run wrote to stderr. */

@@ -4,8 +4,8 @@
  * nothing to do starts fast.
  */
 import module from 'node:module';
-import yargs, { type Argv } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import type { Argv } from 'yargs';
+import yargs, { hideBin } from '../vendor/yargs.js';
 import { readFileSync } from 'node:fs';
 import { EXIT_CONFIG, EXIT_RUNTIME, VcoSiemError, errorMessage } from '../errors.js';
 import { redact } from '../log.js';
@@ -67,8 +67,27 @@ function wantsHelp(args: string[]): boolean {
   return args.length === 0 || args.some((a) => a === '--help' || a === '-h' || a === 'help');
 }
 
+/** The undocumented hook behind yargs' eager help rendering (see `skipEagerHelp`). */
+interface YargsInternals {
+  getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } };
+}
+
+/**
+ * yargs renders the complete help of a command every time the command runs (`cacheHelpMessage`, kept only so
+ * that a later `showHelp` shows the command's help), which costs tens of milliseconds of string-width work on
+ * every cron start. We never show help after a command ran (`fail` prints one line), so outside --help the
+ * rendering is switched off, as Angular's CLI does. If a yargs release drops the hook, nothing changes.
+ */
+function skipEagerHelp(y: Argv): Argv {
+  const usage = (y as YargsInternals).getInternalMethods?.().getUsageInstance?.();
+  if (usage !== undefined && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+  return y;
+}
+
 export async function main(args: string[]): Promise<void> {
-  await yargs(args)
+  const cli = yargs(args);
+  if (!wantsHelp(args)) skipEagerHelp(cli);
+  await cli
     .scriptName('vco-siem')
     .usage('$0 <command> [options]\n\nForward VeloCloud Orchestrator events to your SIEM as CEF, LEEF or syslog.')
     .command(
@@ -157,7 +176,7 @@ export async function main(args: string[]): Promise<void> {
     .recommendCommands()
     .version(version)
     .alias('h', 'help')
-    // yargs renders (and caches) the help text on every command; wrapping it costs about 100 ms, so only wrap when it is shown.
+    // Wrapping the help text costs about 100 ms: only when it is shown.
     .wrap(wantsHelp(args) ? Math.min(110, process.stdout.columns || 110) : null)
     .fail((msg, err) => {
       if (err) throw err;

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { rootCertificates } from 'node:tls';
 import { setTimeout as delay } from 'node:timers/promises';
-import got, { type Got } from 'got';
+import type { Got } from 'got';
+import got from '../vendor/got.js';
 import { CancelledError, VcoApiError, VcoAuthError, errorMessage } from '../errors.js';
 import { isRecord } from '../event.js';
 import { type Logger, redact, registerSecret, silentLogger } from '../log.js';
@@ -65,6 +66,16 @@ interface Reply {
   headers: IncomingHttpHeaders;
   body: string;
 }
+
+/**
+ * Parses a reply body: JSON.parse, or a reader that gives the same value with some part in another form.
+ * `resultPath`: the object keys from the body's root to the result (none over REST, "result" over JSON-RPC).
+ */
+export type BodyParser = (body: string, resultPath: readonly string[]) => unknown;
+
+const parseJson: BodyParser = (body) => JSON.parse(body) as unknown;
+const REST_RESULT_PATH: readonly string[] = [];
+const RPC_RESULT_PATH: readonly string[] = ['result'];
 
 interface PostRequest {
   url: string;
@@ -124,14 +135,15 @@ export class VcoClient {
 
   /**
    * Call one API method and return its result. A cookie session rejected with a tokenError is
-   * renewed once and the call repeated; a rejected token is fatal (VcoAuthError).
+   * renewed once and the call repeated; a rejected token is fatal (VcoAuthError). `parseBody` reads the
+   * reply (JSON.parse by default); what it throws makes the reply a non-JSON one.
    */
-  async call<T>(method: string, params: object, signal?: AbortSignal, tally?: RequestTally): Promise<T> {
+  async call<T>(method: string, params: object, signal?: AbortSignal, tally?: RequestTally, parseBody: BodyParser = parseJson): Promise<T> {
     let renewed = false;
     for (;;) {
       const session = await this.currentSession(signal);
       const reply = await this.send(this.apiRequest(method, params, session), { label: method, signal, tally, countAsApiCall: true });
-      const outcome = this.interpret(method, reply);
+      const outcome = this.interpret(method, reply, parseBody);
       if (outcome.ok) return outcome.result as T;
       if (this.auth.kind === 'token') {
         throw new VcoAuthError(
@@ -278,12 +290,12 @@ export class VcoClient {
   }
 
   /** Turn a reply into a result, a recoverable auth rejection, or a VcoApiError. */
-  private interpret(method: string, reply: Reply): Outcome {
+  private interpret(method: string, reply: Reply, parseBody: BodyParser): Outcome {
     if (reply.status === 401) return { ok: false, authMessage: 'HTTP 401 Unauthorized' };
     if (reply.status >= 300 && reply.status < 400) {
       throw new VcoApiError(`${method}: unexpected HTTP ${reply.status} redirect from the VCO`, { context: { method, status: reply.status } });
     }
-    const body = parseJsonBody(method, reply);
+    const body = parseJsonBody(method, reply, parseBody, this.transport === 'jsonrpc' ? RPC_RESULT_PATH : REST_RESULT_PATH);
     const apiError = errorObject(body);
     if (apiError) {
       if (apiError.message.includes('tokenError')) return { ok: false, authMessage: apiError.message };
@@ -306,9 +318,9 @@ export class VcoClient {
   }
 }
 
-function parseJsonBody(method: string, reply: Reply): unknown {
+function parseJsonBody(method: string, reply: Reply, parseBody: BodyParser, resultPath: readonly string[]): unknown {
   try {
-    return JSON.parse(reply.body) as unknown;
+    return parseBody(reply.body, resultPath);
   } catch {
     const type = reply.headers['content-type'] ?? 'none';
     throw new VcoApiError(

@@ -16,6 +16,7 @@ import { SeenIds } from '../store/seen-ids.js';
 import { Spool } from '../store/spool.js';
 import { LOG_FILE, STATE_FILE, initialState, recoverInterruptedCommit, saveState, type EnterpriseState, type RunSummary } from '../store/state.js';
 import type { VcoClient } from './client.js';
+import { RunDedupe } from './dedupe.js';
 import { createFetchStats, fetchEventPages, type FetchStats } from './pager.js';
 
 export const SPOOL_FILE = 'collect.spool';
@@ -174,16 +175,19 @@ async function fetchAndAppend(
       logger: io.logger,
       stats,
     });
-    for await (const page of pages) {
+    let pageCount = 0;
+    for await (const page of aheadByOne(pages)) {
       await spool.writePage(page);
-      fetched += page.length;
-      opts.onProgress?.({ enterprise: enterprise.name, pages: stats.pages, fetched });
+      fetched += page.count;
+      opts.onProgress?.({ enterprise: enterprise.name, pages: ++pageCount, fetched });
     }
     const nextOverlapStart = window.endMs - opts.lookbackMs;
+    const dedupe = new RunDedupe(io.seen, fetched - io.seen.capacity); // the cache ends up holding the last `capacity`
     let inNextOverlap = 0;
     await io.beginCommit();
     for await (const page of spool.pagesOldestFirst()) {
-      const fresh = page.events.filter((event) => io.seen.firstSighting(event.key));
+      const fresh = page.events.filter((event) => dedupe.isNew(event));
+      dedupe.pageDone(page.laterFromMs);
       added += fresh.length;
       for (const event of fresh) if (event.timeMs >= nextOverlapStart) inNextOverlap++;
       await io.log.appendBytes(page.linesOf(fresh), { sync: false }); // one fsync before the commit is enough
@@ -207,6 +211,30 @@ async function fetchAndAppend(
     windowEnd: new Date(window.endMs).toISOString(),
     warnings: stats.warnings,
   };
+}
+
+/**
+ * The items of `source`, asking for the next one before handing out the current one: the next page's request is
+ * in flight (the VCO's latency passing) while the consumer spools this one.
+ */
+async function* aheadByOne<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  const ask = (): Promise<IteratorResult<T>> => {
+    const promise = source.next();
+    promise.catch(() => undefined); // awaited below; failing before that must not count as unhandled
+    return promise;
+  };
+  let next = ask();
+  try {
+    for (;;) {
+      const result = await next;
+      if (result.done) return;
+      next = ask();
+      yield result.value;
+    }
+  } finally {
+    // Only reached with a request in flight when the consumer failed: close the source once it settles.
+    source.return(undefined).catch(() => undefined);
+  }
 }
 
 function emptySummary(): RunSummary {

@@ -32,7 +32,7 @@ async function fetchAll(vco: VcoClient, window: { startMs: number; endMs: number
   const stats = createFetchStats();
   const keys: string[] = [];
   for await (const page of fetchEventPages(vco, { enterpriseId: 1, ...window, stats })) {
-    keys.push(...page.map(eventKey));
+    keys.push(...page.events.map(eventKey));
     onPage?.(stats.pages);
   }
   return { keys, stats };

@@ -11,10 +11,10 @@
  * is reported as a warning, never retried forever.
  */
 import { VcoApiError } from '../errors.js';
-import { type VcoEvent, isRecord, parseVcoTime } from '../event.js';
-import { memoLast } from '../memo.js';
+import { type VcoEvent, isRecord } from '../event.js';
 import { type Logger, silentLogger } from '../log.js';
-import type { VcoClient } from './client.js';
+import type { BodyParser, VcoClient } from './client.js';
+import { EventBatch, parseEventsReply } from './event-text.js';
 
 export const EVENTS_METHOD = 'event/getEnterpriseEvents';
 /** Largest filter.limit the VCO honours (also its default). */
@@ -71,7 +71,7 @@ interface Window {
 }
 
 interface Page {
-  events: VcoEvent[];
+  batch: EventBatch;
   more: boolean;
   full: boolean;
 }
@@ -80,7 +80,7 @@ interface Page {
  * Every event of [startMs, endMs] (epoch ms), as pages in the order fetched (newest first).
  * The same event may come twice (boundary timestamps, split slices): dedupe downstream.
  */
-export async function* fetchEventPages(client: VcoClient, opts: FetchEventsOptions): AsyncGenerator<VcoEvent[]> {
+export async function* fetchEventPages(client: VcoClient, opts: FetchEventsOptions): AsyncGenerator<EventBatch> {
   const ctx: Context = {
     client,
     enterpriseId: opts.enterpriseId,
@@ -93,35 +93,21 @@ export async function* fetchEventPages(client: VcoClient, opts: FetchEventsOptio
   yield* drain(ctx, { startMs: Math.floor(opts.startMs), endMs: Math.floor(opts.endMs) }, [], 0);
 }
 
-/**
- * The parseable eventTimes of a page. Neighbouring events mostly share one eventTime string, so each
- * distinct string is parsed once (parsing was a visible share of a large backfill's CPU time).
- */
-function eventTimes(events: VcoEvent[]): number[] {
-  const timeOf = memoLast(parseVcoTime);
-  const times: number[] = [];
-  for (const event of events) {
-    const ms = timeOf(event.eventTime);
-    if (ms !== undefined) times.push(ms);
-  }
-  return times;
-}
-
 function clampLimit(limit: number | undefined): number {
   if (limit === undefined || !Number.isFinite(limit)) return MAX_PAGE_LIMIT;
   return Math.min(MAX_PAGE_LIMIT, Math.max(1, Math.floor(limit)));
 }
 
 /** Fetch a window by narrowing its end; overcrowded seconds are handed to splitSecond. */
-async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIndex: number): AsyncGenerator<VcoEvent[]> {
+async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIndex: number): AsyncGenerator<EventBatch> {
   let endMs = window.endMs;
   while (endMs >= window.startMs) {
     const page = await fetchPage(ctx, { startMs: window.startMs, endMs }, rules);
-    yield page.events;
-    if (!page.full || (rules.length > 0 && !honoursRules(ctx, page.events, rules))) return;
-    const times = eventTimes(page.events);
+    yield page.batch;
+    if (!page.full || (rules.length > 0 && !honoursRules(ctx, page.batch.events, rules))) return;
+    const times = page.batch.timesMs.filter((t): t is number => t !== undefined);
     if (times.length === 0) {
-      warn(ctx, `a full page of ${page.events.length} events without eventTime in ${describeWindow({ startMs: window.startMs, endMs })}: cannot page further, older events of that window may be lost`);
+      warn(ctx, `a full page of ${page.batch.count} events without eventTime in ${describeWindow({ startMs: window.startMs, endMs })}: cannot page further, older events of that window may be lost`);
       return;
     }
     const oldestMs = Math.min(...times);
@@ -148,14 +134,14 @@ async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIn
  * one for a null field, and one "rest" (notIn the seen values) that is split again by the same field
  * when still full. A slice that is still full is split by the next field.
  */
-async function* splitSecond(ctx: Context, window: Window, rules: FilterRule[], fieldIndex: number, fullPage: Page): AsyncGenerator<VcoEvent[]> {
+async function* splitSecond(ctx: Context, window: Window, rules: FilterRule[], fieldIndex: number, fullPage: Page): AsyncGenerator<EventBatch> {
   const field = SPLIT_FIELDS[fieldIndex];
   if (field === undefined || ctx.rulesIgnored) {
-    warn(ctx, `more than ${ctx.limit} events in ${describeWindow(window)} match ${describeRules(rules)}: got ${fullPage.events.length}${fullPage.more ? ', the VCO said there were more; those are lost' : ''}`);
+    warn(ctx, `more than ${ctx.limit} events in ${describeWindow(window)} match ${describeRules(rules)}: got ${fullPage.batch.count}${fullPage.more ? ', the VCO said there were more; those are lost' : ''}`);
     return;
   }
   const excluded = new Set(rules.filter((r) => r.field === field && r.op === 'notIn').flatMap((r) => r.values));
-  const seen = [...new Set(fullPage.events.map((e) => e[field]).filter((v): v is string => typeof v === 'string' && !excluded.has(v)))];
+  const seen = [...new Set(fullPage.batch.events.map((e) => e[field]).filter((v): v is string => typeof v === 'string' && !excluded.has(v)))];
   if (seen.length === 0) {
     yield* splitSecond(ctx, window, rules, fieldIndex + 1, fullPage);
     return;
@@ -180,21 +166,23 @@ async function fetchPage(ctx: Context, window: Window, rules: FilterRule[]): Pro
     interval: { start: window.startMs, end: window.endMs },
     filter: rules.length > 0 ? { limit: ctx.limit, rules } : { limit: ctx.limit },
   };
-  const result = await ctx.client.call<unknown>(EVENTS_METHOD, params, ctx.signal, ctx.stats);
-  if (!isRecord(result) || !Array.isArray(result.data)) {
+  const result = await ctx.client.call<unknown>(EVENTS_METHOD, params, ctx.signal, ctx.stats, readEvents);
+  const data = isRecord(result) ? result.data : undefined;
+  const batch = data instanceof EventBatch ? data : undefined;
+  if (batch === undefined) {
     throw new VcoApiError(`${EVENTS_METHOD}: expected {"metaData":...,"data":[...]}, got ${describeShape(result)}`, {
       context: { method: EVENTS_METHOD, enterpriseId: ctx.enterpriseId },
     });
   }
-  const events = result.data.filter(isRecord) as VcoEvent[];
-  if (events.length < result.data.length) {
-    warn(ctx, `${EVENTS_METHOD} returned ${result.data.length - events.length} data items that are not objects; skipped`);
-  }
-  const more = isRecord(result.metaData) && result.metaData.more === true;
+  if (batch.skipped > 0) warn(ctx, `${EVENTS_METHOD} returned ${batch.skipped} data items that are not objects; skipped`);
+  const more = isRecord(result) && isRecord(result.metaData) && result.metaData.more === true;
   ctx.stats.pages += 1;
-  ctx.stats.events += events.length;
-  return { events, more, full: more || result.data.length >= ctx.limit };
+  ctx.stats.events += batch.count;
+  return { batch, more, full: more || batch.count + batch.skipped >= ctx.limit };
 }
+
+/** The reply's `data` array as an EventBatch (see event-text.ts). */
+const readEvents: BodyParser = (body, resultPath) => parseEventsReply(body, [...resultPath, 'data']);
 
 /** False (and remembered) when the VCO returned events that the rules exclude: it ignores filters. */
 function honoursRules(ctx: Context, events: VcoEvent[], rules: FilterRule[]): boolean {

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, errorMessage } from '../errors.js';
 import { FORMATS } from '../map/index.js';
+import type { EncodeThreads } from '../ship/encode-pool.js';
 import { makeDestination, PROTOCOLS, FRAMINGS, type Destination, type DestinationInput, type Protocol } from '../ship/destination.js';
 import { normaliseVcoUrl, parseBoolean, parseChoice, parseDuration, parseInteger, parsePort } from './parse.js';
 import { setting, type Settings } from './settings.js';
@@ -32,6 +33,14 @@ function defaultHeaderHost(settings: Settings): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** ENCODE_THREADS: `auto` (default) or 0-16 worker threads that encode events for a destination. */
+export function buildEncodeThreads(settings: Settings): EncodeThreads {
+  const value = setting(settings, 'ENCODE_THREADS') ?? 'auto';
+  if (value.trim().toLowerCase() === 'auto') return 'auto';
+  if (!/^\s*\d+\s*$/.test(value)) throw new ConfigError(`ENCODE_THREADS=${value} is not a whole number: use a number from 0 to 16, or auto`);
+  return parseInteger('ENCODE_THREADS', value, 0, 16);
 }
 
 export function buildDestinations(settings: Settings): Destination[] {

@@ -18,6 +18,7 @@ const CEF_LIMITS: Record<string, number> = {
 const DEFAULT_LIMIT = 1023;
 const NAME_MAX = 512;
 const EVENT_CLASS_MAX = 1023;
+const HEADER_CACHE_MAX = 4096;
 
 function cefMaxLength(key: string): number {
   return CEF_LIMITS[key] ?? DEFAULT_LIMIT;
@@ -29,7 +30,7 @@ function headerValue(value: string, max: number): string {
 
 export function cefEncoder(o: ResolvedOptions): (view: EventView) => string {
   const fixedHeader = `CEF:0|${escapeCefHeader(o.vendor)}|${escapeCefHeader(o.product)}|${escapeCefHeader(o.productVersion)}|`;
-  const fields = compileFields(o.mapping.cef.fields, { format: 'cef', maxLength: cefMaxLength, trim: true });
+  const fields = compileFields(o.mapping.cef.fields, { format: 'cef', maxLength: cefMaxLength, trim: true }, o.mapping);
   const labelFirst = o.mapping.cef.labelPosition === 'before';
   // Labels come from the mapping, so each `keyLabel=...` pair is built once and then looked up.
   const labelPairs = new Map<string, Map<string, string>>();
@@ -52,10 +53,22 @@ export function cefEncoder(o: ResolvedOptions): (view: EventView) => string {
     else extension += labelFirst ? `${labelPair(key, label)} ${pair}` : `${pair} ${labelPair(key, label)}`;
   };
 
+  // `Vendor|Product|Version|EventClassId|Name|` depends only on the event name: built once per name. A log has
+  // a few hundred names; a flood of made-up ones empties the cache instead of growing it.
+  const headers = new Map<string, string>();
+  const headerFor = (view: EventView): string => {
+    let header = headers.get(view.eventName);
+    if (header === undefined) {
+      if (headers.size >= HEADER_CACHE_MAX) headers.clear();
+      header = `${fixedHeader}${headerValue(view.eventName || 'UNKNOWN', EVENT_CLASS_MAX)}|${headerValue(view.displayName, NAME_MAX)}|`;
+      headers.set(view.eventName, header);
+    }
+    return header;
+  };
+
   return (view) => {
     extension = '';
     fields(view, addPair);
-    const prefix = syslogPrefix(o.cefSyslogHeader, o, view);
-    return `${prefix}${fixedHeader}${headerValue(view.eventName || 'UNKNOWN', EVENT_CLASS_MAX)}|${headerValue(view.displayName, NAME_MAX)}|${view.cefSeverity}|${extension}`;
+    return `${syslogPrefix(o.cefSyslogHeader, o, view)}${headerFor(view)}${view.cefSeverity}|${extension}`;
   };
 }

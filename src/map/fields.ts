@@ -3,11 +3,11 @@
  * that, per event, produces the (key, value, label) pairs in order: values resolved, trimmed if the
  * format wants it, cut to the key's limit before any escaping, empty ones and duplicate keys dropped.
  */
-import type { FieldFormat, FieldSpec } from './mapping.js';
+import type { FieldFormat, FieldSpec, Mapping } from './mapping.js';
 import { memoLast } from '../memo.js';
 import { truncateChars, trimSpaces } from './text.js';
 import { privateTimeParser, timeParser } from './time.js';
-import { textOf, type EventView } from './view.js';
+import { liftPlan, textOf, type EventView } from './view.js';
 
 export type FieldSink = (key: string, value: string, label: string | undefined) => void;
 export type FieldRunner = (view: EventView, sink: FieldSink) => void;
@@ -59,9 +59,18 @@ interface Step {
   get: Getter;
   limit: number | undefined;
   omitIfTooLong: boolean;
+  /** Another step or a detail lift can fill the same key: check that it was not emitted already. */
+  mayRepeat: boolean;
 }
 
-export function compileFields(specs: readonly FieldSpec[], rules: FormatRules): FieldRunner {
+export function compileFields(specs: readonly FieldSpec[], rules: FormatRules, mapping: Mapping): FieldRunner {
+  // Keys that more than one source can fill; only those pay for the duplicate check.
+  const sources = new Map<string, number>();
+  const count = (key: string): void => void sources.set(key, (sources.get(key) ?? 0) + 1);
+  for (const spec of specs) if (spec.key !== undefined) count(spec.key);
+  for (const lift of liftPlan(mapping, rules.format)) count(lift.key);
+  const repeatable = new Set([...sources].filter(([, n]) => n > 1).map(([key]) => key));
+
   const steps: Step[] = specs.map((spec) => ({
     kind: spec.from === 'detailFields' ? 'lift' : spec.from === 'detailRest' ? 'rest' : 'value',
     key: spec.key ?? '',
@@ -69,6 +78,7 @@ export function compileFields(specs: readonly FieldSpec[], rules: FormatRules): 
     get: getterFor(spec),
     limit: spec.key === undefined ? undefined : rules.maxLength(spec.key),
     omitIfTooLong: spec.ifTooLong === 'omit',
+    mayRepeat: spec.key !== undefined && repeatable.has(spec.key),
   }));
 
   /** The value as it goes out, or undefined when it must be left out. */
@@ -89,9 +99,12 @@ export function compileFields(specs: readonly FieldSpec[], rules: FormatRules): 
   let run = 0;
   const liftedKeys: string[] = [];
   let sink: FieldSink;
-  const emit = (key: string, value: string | undefined, label: string | undefined): boolean => {
-    if (value === undefined || emittedIn.get(key) === run) return false;
-    emittedIn.set(key, run);
+  const emit = (key: string, value: string | undefined, label: string | undefined, mayRepeat: boolean): boolean => {
+    if (value === undefined) return false;
+    if (mayRepeat) {
+      if (emittedIn.get(key) === run) return false;
+      emittedIn.set(key, run);
+    }
     sink(key, value, label);
     return true;
   };
@@ -104,11 +117,11 @@ export function compileFields(specs: readonly FieldSpec[], rules: FormatRules): 
       if (step.kind === 'lift') {
         for (const lifted of view.lifted(rules.format)) {
           // A key already filled by the event's own fields wins; the detail key then stays in the rest.
-          if (emit(lifted.key, fit(lifted.value, rules.maxLength(lifted.key), false), lifted.label)) liftedKeys.push(lifted.detailKey);
+          if (emit(lifted.key, fit(lifted.value, rules.maxLength(lifted.key), false), lifted.label, repeatable.has(lifted.key))) liftedKeys.push(lifted.detailKey);
         }
       } else {
         const raw = step.kind === 'rest' ? view.detailRest(liftedKeys) : step.get(view);
-        emit(step.key, fit(raw, step.limit, step.omitIfTooLong), step.label);
+        emit(step.key, fit(raw, step.limit, step.omitIfTooLong), step.label, step.mayRepeat);
       }
     }
   };

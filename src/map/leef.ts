@@ -22,7 +22,7 @@ export function leefEncoder(o: ResolvedOptions): (view: EventView) => string {
   const header = (value: string): string => sanitise(sanitiseLeefHeader(value));
   const fixedHeader = `LEEF:${o.leefVersion}|${header(o.vendor)}|${header(o.product)}|${header(o.productVersion)}|`;
   const afterEventId = o.leefVersion === '2.0' ? `|${o.leefDelimiterField}|` : '|';
-  const fields = compileFields(o.mapping.leef.fields, { format: 'leef', maxLength: (key) => LEEF_LIMITS[key], trim: false });
+  const fields = compileFields(o.mapping.leef.fields, { format: 'leef', maxLength: (key) => LEEF_LIMITS[key], trim: false }, o.mapping);
 
   return (view) => {
     let attributes = '';

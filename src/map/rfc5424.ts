@@ -14,7 +14,7 @@ export const UTF8_BOM = '\ufeff';
 
 export function rfc5424Encoder(o: ResolvedOptions): (view: EventView) => string {
   const sdId = `vco@${o.pen}`;
-  const fields = compileFields(o.mapping.rfc5424.structuredData, { format: 'rfc5424', maxLength: () => undefined, trim: false });
+  const fields = compileFields(o.mapping.rfc5424.structuredData, { format: 'rfc5424', maxLength: () => undefined, trim: false }, o.mapping);
   const text = o.lineSafe ? neutraliseLineBreaks : (value: string): string => value;
   const param = (key: string, value: string): string => ` ${key}="${escapeSdValue(text(value))}"`;
   const msgPrefix = o.bom ? ` ${UTF8_BOM}` : ' ';

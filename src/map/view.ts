@@ -48,7 +48,7 @@ interface LiftStep { detailKey: string; key: string; label: string | undefined; 
 const liftPlans = new WeakMap<Mapping, Map<FieldFormat, LiftStep[]>>();
 
 /** The mapping's detail lifts that target `format`, worked out once per mapping (not per event). */
-function liftPlan(mapping: Mapping, format: FieldFormat): LiftStep[] {
+export function liftPlan(mapping: Mapping, format: FieldFormat): readonly LiftStep[] {
   let byFormat = liftPlans.get(mapping);
   if (byFormat === undefined) liftPlans.set(mapping, (byFormat = new Map()));
   let plan = byFormat.get(format);

@@ -11,33 +11,28 @@
  * stalls (the SIEM takes no bytes, or does not answer our FIN, within `writeTimeoutMs`) confirms nothing:
  * what it carried is re-sent from the last confirmed position on a new connection, so:
  *   - nothing the SIEM failed to read is lost, and nothing unconfirmed is ever counted as delivered;
- *   - duplicates are at most what went over the broken connection: confirmEveryBytes plus one batch
- *     (BATCH_BYTES plus one message) of frames. They arise only when the SIEM read part of it before breaking.
+ *   - duplicates are at most what went over the broken connection: confirmEveryBytes plus one batch (the
+ *     frames of one READ_CHUNK_BYTES read of the log). They arise only when the SIEM read part of it before
+ *     breaking.
  * After MAX_LOSSES_WITHOUT_PROGRESS + 1 lost connections in a row that confirmed nothing new, the run gives
  * up: the rest stays pending, with the reason, for the next run. A run therefore always ends, bounded by
  * about that many times writeTimeoutMs when the SIEM stops reading.
  * UDP is confirmed at once: it cannot confirm anything (see udp.ts).
  */
 import { VcoSiemError, errorMessage } from '../errors.js';
-import type { VcoEvent } from '../event.js';
 import type { Logger } from '../log.js';
-import { createEncoder, type Mapping } from '../map/index.js';
-import { readLogBatches } from '../store/event-log.js';
+import { readLogChunks, type LogChunk } from '../store/event-log.js';
 import type { DeliveryPosition } from '../store/positions.js';
-import type { Destination } from './destination.js';
-import { fittingEncoder, type FittedMessage } from './fit.js';
-import { FrameBuffer } from './framing.js';
+import { batchEncoder, type EncodedBatch, type EncodingSpec } from './encode-batch.js';
+import { EncodePool } from './encode-pool.js';
 import { ConnectionLostError, type Sender } from './sender.js';
 
-/** Frames are handed to a stream socket in chunks of about this size: one syscall per many events. */
-export const BATCH_BYTES = 64 * 1024;
 /**
- * Log bytes read per batch. Small enough that a batch's lines and parsed events die young (a 1 MiB batch
- * outlives a scavenge and is promoted, and the old generation then grows to ~100 MB of garbage).
+ * Log bytes read, encoded and handed to the socket as one batch: one syscall per many events. Small enough
+ * that a batch's lines and parsed events die young (a 1 MiB batch outlives a scavenge and is promoted, and
+ * the old generation then grows to ~100 MB of garbage).
  */
-const READ_CHUNK_BYTES = 128 * 1024;
-/** Datagrams are sent this many at a time, then awaited together. */
-const DATAGRAM_BATCH = 512;
+export const READ_CHUNK_BYTES = 128 * 1024;
 /**
  * Give up after this many lost connections in a row that confirmed nothing new. Progress is the confirmed
  * position, not how far reading got: a SIEM that stops reading lets each new connection fill fresh socket
@@ -58,11 +53,11 @@ export interface DeliveryRun {
   start: DeliveryPosition;
   /** Stop at this byte offset (the log size when the run began). */
   endOffset: number;
-  destination: Destination;
+  /** What to encode for whom (the destination, mapping, and replay's time range). */
+  encoding: EncodingSpec;
   sender: Sender;
-  encode: (event: VcoEvent) => string;
-  /** Events not selected are passed over (replay's time range). */
-  select?: (event: VcoEvent) => boolean;
+  /** Worker threads that encode (encode-pool.ts); 0 or absent: encode in this thread. */
+  encodeThreads?: number;
   /** Persist a confirmed position (called at the checkpoint cadence, not at the end). */
   checkpoint?: (confirmed: DeliveryPosition) => Promise<void>;
   checkpointEvery?: CheckpointPolicy;
@@ -81,46 +76,65 @@ export interface DeliveryResult {
   truncated: number;
   /** Lines that are not a JSON object (skipped, logged with their offset). */
   failed: number;
-  /** Events `select` passed over. */
+  /** Events outside the encoding's time range (replay). */
   skipped: number;
   error?: Error;
 }
 
-/** The encoder for a destination: LF framing needs line-safe messages, datagrams and octet frames do not. */
-export function destinationEncoder(destination: Destination, mapping: Mapping, enterpriseName: string): (event: VcoEvent) => string {
-  const encoder = createEncoder({
-    ...destination.encoder,
-    format: destination.format,
-    mapping,
-    lineSafe: destination.protocol !== 'udp' && destination.framing === 'lf',
-  });
-  const context = { enterpriseName };
-  return (event) => encoder(event, context);
+export async function deliver(run: DeliveryRun): Promise<DeliveryResult> {
+  const threads = run.encodeThreads ?? 0;
+  const pool = threads > 0 ? new EncodePool(run.encoding, threads) : undefined;
+  try {
+    return await deliverBatches(run, pool === undefined ? inThread(batchEncoder(run.encoding)) : pooled(pool));
+  } finally {
+    await pool?.close();
+  }
 }
 
-export async function deliver(run: DeliveryRun): Promise<DeliveryResult> {
-  const { destination, sender, logger, signal } = run;
+/** The batches of `chunks`, in log order; `freshFrom` is where never-handled lines begin. */
+type BatchSource = (chunks: AsyncIterable<LogChunk>, freshFrom: number) => AsyncIterable<EncodedBatch>;
+
+function inThread(encode: ReturnType<typeof batchEncoder>): BatchSource {
+  return async function* (chunks, freshFrom) {
+    for await (const chunk of chunks) yield encode(chunk, freshFrom);
+  };
+}
+
+/** Keeps every thread busy with a couple of chunks while the batches are taken in log order. */
+function pooled(pool: EncodePool): BatchSource {
+  const depth = pool.depth;
+  return async function* (chunks, freshFrom) {
+    const queue: Promise<EncodedBatch>[] = [];
+    for await (const chunk of chunks) {
+      const batch = pool.encode(chunk, freshFrom);
+      batch.catch(() => undefined); // a batch left behind by a lost connection must not be an unhandled rejection
+      queue.push(batch);
+      if (queue.length >= depth) yield await queue.shift()!;
+    }
+    while (queue.length > 0) yield await queue.shift()!;
+  };
+}
+
+async function deliverBatches(run: DeliveryRun, batches: BatchSource): Promise<DeliveryResult> {
+  const { sender, logger, signal } = run;
+  const { destination } = run.encoding;
   const datagram = sender.kind === 'datagram';
-  const frames = new FrameBuffer(datagram ? 'none' : destination.framing);
-  // One fitting step for stream and datagram paths alike: every message is within maxMessageBytes.
-  const encode = fittingEncoder(run.encode, destination.format, destination.maxMessageBytes);
   const tracker = new InFlight(run.start);
   const cadence = run.checkpointEvery ?? DEFAULT_CHECKPOINT;
   const result: DeliveryResult = { confirmed: run.start, sent: 0, resent: 0, truncated: 0, failed: 0, skipped: 0 };
   let saved = { ...run.start, at: Date.now() };
   let readFrom = run.start.offset;
-  let batchEnd = readFrom; // log offset just after the last line handled into `frames`
   let highWater = readFrom; // lines before it were counted already; re-sends do not count twice
   let losses = 0;
   let confirmedAtLastLoss = -1;
 
-  const flush = async (): Promise<void> => {
-    if (frames.count > 0) {
-      if (datagram) await Promise.all(frames.messages().map((message) => sender.send(message, signal)));
-      else await sender.send(frames.bytes(), signal);
+  const send = async (batch: EncodedBatch): Promise<void> => {
+    if (batch.count > 0) {
+      const frames = Buffer.from(batch.frames.buffer, batch.frames.byteOffset, batch.frames.byteLength);
+      if (datagram) await Promise.all(batch.ends.map((end, i) => sender.send(frames.subarray(batch.ends[i - 1] ?? 0, end), signal)));
+      else await sender.send(frames, signal);
     }
-    tracker.taken(batchEnd, frames.count, frames.length);
-    frames.reset();
+    tracker.taken(batch.endOffset, batch.count, batch.frames.byteLength);
     if (datagram || tracker.unconfirmedBytes === 0) tracker.confirm();
     else if (tracker.unconfirmedBytes >= destination.confirmEveryBytes) {
       await sender.close(); // a clean close confirms; the next send opens a new connection
@@ -136,27 +150,18 @@ export async function deliver(run: DeliveryRun): Promise<DeliveryResult> {
 
   for (;;) {
     try {
-      for await (const lines of readLogBatches(run.logPath, readFrom, { endOffset: run.endOffset, chunkSize: READ_CHUNK_BYTES, ...(signal ? { signal } : {}) })) {
-        for (const { line, start, end } of lines) {
-          const fresh = start >= highWater;
-          const outcome = messageFor(line, run.select, encode);
-          if (typeof outcome === 'object') {
-            frames.add(outcome.message);
-            if (fresh) {
-              result.sent++;
-              if (outcome.truncated) result.truncated++;
-            } else result.resent++;
-          } else if (fresh && outcome === SKIPPED) result.skipped++;
-          else if (fresh) {
-            result.failed++;
-            logger.warn('skipping a log line that cannot be sent', { path: run.logPath, offset: start, reason: outcome.description });
-          }
-          batchEnd = end;
-          if (end > highWater) highWater = end;
-          if (frames.length >= BATCH_BYTES || (datagram && frames.count >= DATAGRAM_BATCH)) await flush();
-        }
+      const chunks = readLogChunks(run.logPath, readFrom, { endOffset: run.endOffset, chunkSize: READ_CHUNK_BYTES, ...(signal ? { signal } : {}) });
+      for await (const batch of batches(chunks, highWater)) {
+        const { fresh } = batch;
+        result.sent += fresh.sent;
+        result.truncated += fresh.truncated;
+        result.skipped += fresh.skipped;
+        result.resent += batch.resent;
+        result.failed += fresh.failures.length;
+        for (const { offset, reason } of fresh.failures) logger.warn('skipping a log line that cannot be sent', { path: run.logPath, offset, reason });
+        if (batch.endOffset > highWater) highWater = batch.endOffset;
+        await send(batch);
       }
-      await flush();
       await sender.close();
       tracker.confirm();
       break;
@@ -178,39 +183,12 @@ export async function deliver(run: DeliveryRun): Promise<DeliveryResult> {
       const from = tracker.rewind();
       logger.warn('connection lost; re-sending what it carried', { destination: destination.name, reason: error.message, fromOffset: from.offset });
       readFrom = from.offset;
-      batchEnd = readFrom;
-      frames.reset();
     }
   }
   result.confirmed = tracker.confirmed;
   // Counted as sent only what was confirmed; the rest stays pending and goes again next run.
   result.sent = Math.min(result.sent, result.confirmed.delivered - run.start.delivered);
   return result;
-}
-
-const SKIPPED = Symbol('not selected');
-const NOT_AN_OBJECT = Symbol('not a JSON object');
-const ENCODER_FAILED = Symbol('the encoder failed');
-
-/**
- * The message for one log line, or why there is none. A bad line is skipped and counted, never allowed to
- * stop the queue (the collector writes JSON.stringify output, so only damage produces one).
- */
-function messageFor(line: string, select: DeliveryRun['select'], encode: (event: VcoEvent) => FittedMessage): FittedMessage | symbol {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return NOT_AN_OBJECT;
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return NOT_AN_OBJECT;
-  const event = value as VcoEvent;
-  if (select !== undefined && !select(event)) return SKIPPED;
-  try {
-    return encode(event);
-  } catch {
-    return ENCODER_FAILED; // the encoder contract says it never throws per event; a bug must not block the queue
-  }
 }
 
 /** What was taken on the current connection since the last confirmation, and the last confirmed position. */

@@ -34,8 +34,11 @@ export interface ReconnectPolicy {
   maxDelayMs: number;
 }
 
-/** Encoder options that belong to a destination: the mapping is shared, format and lineSafe come from the destination. */
-export type DestinationEncoderOptions = Omit<EncoderOptions, 'mapping' | 'format' | 'lineSafe'>;
+/**
+ * Encoder options that belong to a destination: the mapping is shared, format and lineSafe come from the
+ * destination. Plain data (no clock function), so a destination can be handed to an encode worker thread.
+ */
+export type DestinationEncoderOptions = Omit<EncoderOptions, 'mapping' | 'format' | 'lineSafe' | 'now'>;
 
 export interface Destination {
   name: string;

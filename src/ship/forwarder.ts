@@ -7,7 +7,7 @@
  *
  * Duplicate bound after SIGKILL: the next run re-sends from the saved position, i.e. at most the confirmed
  * events not yet checkpointed (DEFAULT_CHECKPOINT: 5000 events or 1 s of sending) plus the unconfirmed
- * tail (confirmEveryBytes + one 64 KiB batch of frames). Nothing is lost: the log still holds all of it.
+ * tail (confirmEveryBytes + the frames of one 128 KiB read of the log). Nothing is lost: the log still holds all of it.
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -18,8 +18,9 @@ import { countLogLines } from '../store/event-log.js';
 import { acquireLock } from '../store/lock.js';
 import { loadPosition, positionPath, savePosition, type DeliveryPosition } from '../store/positions.js';
 import { LOG_FILE } from '../store/state.js';
-import { deliver, destinationEncoder, type CheckpointPolicy, type DeliveryResult } from './delivery.js';
+import { deliver, type CheckpointPolicy, type DeliveryResult } from './delivery.js';
 import type { Destination } from './destination.js';
+import { encodeThreadsFor, type EncodeThreads } from './encode-pool.js';
 import type { Sender } from './sender.js';
 import { createSender } from './transports.js';
 
@@ -46,6 +47,8 @@ export interface ForwardOptions {
   logger?: Logger;
   signal?: AbortSignal;
   checkpointEvery?: CheckpointPolicy;
+  /** Encode worker threads (default 'auto': some for a large backlog, none for a small one). */
+  encodeThreads?: EncodeThreads;
 }
 
 export async function forwardEnterprise(opts: ForwardOptions): Promise<ForwardSummary> {
@@ -69,7 +72,8 @@ export async function forwardEnterprise(opts: ForwardOptions): Promise<ForwardSu
       return summary;
     }
     if (start.offset === size) return summary;
-    const encode = destinationEncoder(destination, opts.mapping, opts.enterpriseName);
+    const encodeThreads = encodeThreadsFor(opts.encodeThreads ?? 'auto', size - start.offset);
+    if (encodeThreads > 0) logger.info('encoding on worker threads', { threads: encodeThreads, pendingBytes: size - start.offset });
     let result: DeliveryResult;
     try {
       sender = await createSender(destination, logger);
@@ -77,9 +81,9 @@ export async function forwardEnterprise(opts: ForwardOptions): Promise<ForwardSu
         logPath,
         start,
         endOffset: size,
-        destination,
+        encoding: { destination, mapping: opts.mapping, enterpriseName: opts.enterpriseName },
         sender,
-        encode,
+        encodeThreads,
         checkpoint: (confirmed) => savePosition(enterpriseDir, destination.name, confirmed),
         ...(opts.checkpointEvery ? { checkpointEvery: opts.checkpointEvery } : {}),
         logger,

@@ -60,15 +60,9 @@ export class FrameBuffer {
     return this.buf.subarray(0, this.used);
   }
 
-  /** Each message as its own view (datagram layout). */
-  messages(): Buffer[] {
-    const out: Buffer[] = [];
-    let start = 0;
-    for (const end of this.ends) {
-      out.push(this.buf.subarray(start, end));
-      start = end;
-    }
-    return out;
+  /** End offset of each message in `bytes()` (datagram layout). */
+  messageEnds(): number[] {
+    return [...this.ends];
   }
 
   reset(): void {

@@ -7,14 +7,12 @@ import { join } from 'node:path';
 import { ConfigError, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Mapping } from '../map/index.js';
-import { timeParser } from '../map/time.js';
 import { LOG_FILE } from '../store/state.js';
-import { deliver, destinationEncoder } from './delivery.js';
+import { deliver } from './delivery.js';
 import type { Destination } from './destination.js';
+import { encodeThreadsFor, type EncodeThreads } from './encode-pool.js';
 import type { Sender } from './sender.js';
 import { createSender } from './transports.js';
-
-const parseEventTime = timeParser('eventTime');
 
 export interface ReplayOptions {
   enterpriseDir: string;
@@ -26,6 +24,8 @@ export interface ReplayOptions {
   untilMs?: number;
   logger?: Logger;
   signal?: AbortSignal;
+  /** Encode worker threads (default 'auto'). */
+  encodeThreads?: EncodeThreads;
 }
 
 export interface ReplaySummary {
@@ -48,7 +48,6 @@ export async function replayRange(opts: ReplayOptions): Promise<ReplaySummary> {
   const logPath = join(opts.enterpriseDir, LOG_FILE);
   const size = await stat(logPath).then((s) => s.size, () => 0);
   if (size === 0) return summary;
-  const encode = destinationEncoder(destination, opts.mapping, opts.enterpriseName);
   let sender: Sender | undefined;
   try {
     sender = await createSender(destination, logger);
@@ -56,13 +55,9 @@ export async function replayRange(opts: ReplayOptions): Promise<ReplaySummary> {
       logPath,
       start: { offset: 0, delivered: 0 },
       endOffset: size,
-      destination,
+      encoding: { destination, mapping: opts.mapping, enterpriseName: opts.enterpriseName, range: { sinceMs, ...(untilMs === undefined ? {} : { untilMs }) } },
       sender,
-      encode,
-      select: (event) => {
-        const ms = parseEventTime(event.eventTime); // shares the encoder's memoised parse of the same value
-        return ms !== undefined && ms >= sinceMs && (untilMs === undefined || ms < untilMs);
-      },
+      encodeThreads: encodeThreadsFor(opts.encodeThreads ?? 'auto', size),
       logger,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });

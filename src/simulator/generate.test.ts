@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { VcoEvent } from '../event.js';
 import { CATALOGUE, DEFAULT_TOKEN, seedDemo, startSimulator } from './index.js';
-import { rest, tokenHeader, type EventsResult } from './fetch-helpers.js';
+import { post, rest, tokenHeader, type EventsResult } from './fetch-helpers.js';
 import type { Simulator } from './types.js';
 
 const NOW = Date.UTC(2025, 10, 3, 12, 0, 0);
@@ -139,5 +139,32 @@ describe('simulator event generation', () => {
       assert.equal(sim.eventCount(1), 1000 + 2500);
       assert.equal(sim.eventCount(2), 1000);
     });
+  });
+
+  test('replies are joined from event texts: byte for byte JSON.stringify of the result, pre-rendered or not', async () => {
+    const odd: VcoEvent = { id: 1, eventTime: new Date(NOW - 5000).toISOString(), message: 'tab\t "q" \\ é😀 \u2028', detail: '{"a":[1]}', extra: { nested: [null] } };
+    const replies = (prerender: boolean): Promise<string[]> =>
+      withSim(async (sim) => {
+        sim.generate(1, { count: 3000, startMs: NOW - DAY, endMs: NOW, prerender });
+        sim.generate(1, { count: 500, startMs: NOW - DAY, endMs: NOW, idStyle: 'logicalId', prerender });
+        sim.addEvents(1, [odd]);
+        const params = { interval: { start: NOW - DAY, end: NOW }, filter: { limit: 1000 } };
+        const filtered = { ...params, filter: { limit: 100, rules: [{ field: 'severity', op: 'is', values: ['INFO'] }] } };
+        const texts = [
+          (await post(sim, '/portal/rest/event/getEnterpriseEvents', params, token)).text,
+          (await post(sim, '/portal/rest/event/getEnterpriseEvents', filtered, token)).text,
+          (await post(sim, '/portal/', { jsonrpc: '2.0', method: 'event/getEnterpriseEvents', params, id: 'x"1' }, token)).text,
+        ];
+        const newest = sim.allEvents(1).slice(0, 1000);
+        assert.equal(texts[0], JSON.stringify({ metaData: { limit: 1000, more: true }, data: newest }));
+        assert.equal(texts[2], JSON.stringify({ jsonrpc: '2.0', result: JSON.parse(texts[0]!), id: 'x"1' }));
+        const infos = (JSON.parse(texts[1]!) as EventsResult).data;
+        assert.equal(infos.length, 100);
+        assert.ok(infos.every((e) => e.severity === 'INFO'));
+        assert.equal(texts[1], JSON.stringify(JSON.parse(texts[1]!)));
+        return texts;
+      });
+    assert.ok((await replies(false))[0]!.includes('"extra":{"nested":[null]}'));
+    assert.deepEqual(await replies(true), await replies(false));
   });
 });

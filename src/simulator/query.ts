@@ -14,7 +14,8 @@ export interface EventQuery {
   startMs: number;
   endMs: number;
   limit: number;
-  matches: EventPredicate;
+  /** Absent when every event matches (no filter.rules): then a page needs only the events' JSON text. */
+  matches?: EventPredicate;
   edgeIds?: number[];
 }
 
@@ -37,7 +38,7 @@ export function optionalId(params: Record<string, unknown>, key: string): number
 }
 
 export function parseEventsParams(params: Record<string, unknown>, nowMs: number): EventQuery {
-  const query: EventQuery = { startMs: nowMs - DEFAULT_WINDOW_MS, endMs: nowMs, limit: MAX_LIMIT, matches: () => true };
+  const query: EventQuery = { startMs: nowMs - DEFAULT_WINDOW_MS, endMs: nowMs, limit: MAX_LIMIT };
   const enterpriseId = optionalId(params, 'enterpriseId');
   if (enterpriseId !== undefined) query.enterpriseId = enterpriseId;
 

@@ -10,7 +10,7 @@ import { ApiError, INVALID_SCHEMA } from './api-error.js';
 import { Accounts, MESSAGE_COOKIE, SESSION_COOKIE, type LoginKind } from './auth.js';
 import { FaultQueue, type ReplyFault } from './faults.js';
 import type { SimEnterprise, SimStats, SimUser, Simulator, SimulatorOptions } from './types.js';
-import { SimulatedVco } from './vco.js';
+import { SimulatedVco, resultJson } from './vco.js';
 
 export const DEFAULT_TOKEN = 'sim-token';
 export const DEFAULT_OPERATOR_TOKEN = 'sim-operator-token';
@@ -107,8 +107,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     try {
       if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new ApiError(-32600, INVALID_SCHEMA, 400);
       const user = accounts.authenticate(req.headers);
-      const result = vco.call(user, method, params as Record<string, unknown>, clock());
-      return { status: 200, body: JSON.stringify(rest ? result : { jsonrpc: '2.0', result, id: rpcId }) };
+      const result = resultJson(vco.call(user, method, params as Record<string, unknown>, clock()));
+      return { status: 200, body: rest ? result : `{"jsonrpc":"2.0","result":${result},"id":${JSON.stringify(rpcId)}}` };
     } catch (error) {
       if (error instanceof ApiError) return apiErrorReply(error, rest, rpcId);
       throw error;

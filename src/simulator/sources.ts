@@ -23,6 +23,8 @@ export interface EventSource {
   /** Tie-break between equal times (newest first = larger first); unique per simulator. */
   orderAt(i: number): number;
   eventAt(i: number): VcoEvent;
+  /** JSON.stringify(eventAt(i)), from a cache where the source keeps one. */
+  textAt(i: number): string;
 }
 
 /** First index whose time is >= ms (size if none). */
@@ -88,16 +90,23 @@ export class GeneratedRange implements EventSource {
   private readonly startSec: number;
   private readonly spanSec: number;
   private readonly groups: number;
+  /** Every event's JSON text, when pre-rendered. */
+  private readonly texts: string[] | undefined;
 
   constructor(
     private readonly profile: EnterpriseProfile,
-    private readonly opts: { count: number; startMs: number; endMs: number; idBase: number; seed: number; idStyle: IdStyle },
+    private readonly opts: { count: number; startMs: number; endMs: number; idBase: number; seed: number; idStyle: IdStyle; prerender?: boolean },
   ) {
     this.size = opts.count;
     this.startSec = Math.ceil(opts.startMs / 1000);
     this.spanSec = Math.floor(opts.endMs / 1000) - this.startSec;
     if (this.spanSec < 0) throw new RangeError(`no whole second in [${opts.startMs}, ${opts.endMs}]`);
     this.groups = Math.ceil(opts.count / EVENTS_PER_SECOND_GROUP);
+    this.texts = opts.prerender ? Array.from({ length: opts.count }, (_, i) => JSON.stringify(this.eventAt(i))) : undefined;
+  }
+
+  textAt(i: number): string {
+    return this.texts?.[i] ?? JSON.stringify(this.eventAt(i));
   }
 
   timeAt(i: number): number {
@@ -173,6 +182,8 @@ interface StoredEvent {
   timeMs: number;
   order: number;
   event: VcoEvent;
+  /** JSON text of the event, written the first time it is asked for. */
+  text?: string;
 }
 
 /** Events added verbatim (late events, fixtures); kept sorted on first read after a change. */
@@ -208,5 +219,10 @@ export class ExactEvents implements EventSource {
   }
   eventAt(i: number): VcoEvent {
     return this.at(i).event;
+  }
+  textAt(i: number): string {
+    const item = this.at(i);
+    item.text ??= JSON.stringify(item.event);
+    return item.text;
   }
 }

@@ -3,8 +3,9 @@ import type { VcoEvent } from '../event.js';
 import type { EventQuery } from './query.js';
 import { ExactEvents, lowerBound, upperBound, type EnterpriseProfile, type EventSource } from './sources.js';
 
+/** The matching events of a query, newest first, as positions in their sources (built only as needed). */
 export interface QueryResult {
-  events: VcoEvent[];
+  picks: { source: EventSource; index: number }[];
   /** More matching events exist than `limit` (the oldest were cut). */
   more: boolean;
 }
@@ -32,8 +33,8 @@ export class EnterpriseEvents {
   }
 
   /**
-   * Newest first by (eventTime, order) descending over every source; builds only the events it
-   * inspects, so a page costs O(page + log n) when the filter matches most events.
+   * Newest first by (eventTime, order) descending over every source; builds only the events a filter has to
+   * inspect (none without a filter), so a page costs O(page + log n) when the filter matches most events.
    */
   query(q: Pick<EventQuery, 'startMs' | 'endMs' | 'limit' | 'matches' | 'edgeIds'>): QueryResult {
     const cursors: Cursor[] = [];
@@ -43,19 +44,23 @@ export class EnterpriseEvents {
       if (next >= low) cursors.push({ source, low, next });
     }
     const edgeNames = q.edgeIds === undefined ? undefined : new Set(this.profile.edges.filter((e) => q.edgeIds?.includes(e.id)).map((e) => e.name));
-    const events: VcoEvent[] = [];
+    const picks: QueryResult['picks'] = [];
     for (;;) {
       const cursor = newest(cursors);
-      if (cursor === undefined) return { events, more: false };
-      const event = cursor.source.eventAt(cursor.next);
+      if (cursor === undefined) return { picks, more: false };
+      const pick = { source: cursor.source, index: cursor.next };
       cursor.next -= 1;
       if (cursor.next < cursor.low) cursors.splice(cursors.indexOf(cursor), 1);
-      if (edgeNames !== undefined && !(typeof event.edgeName === 'string' && edgeNames.has(event.edgeName))) continue;
-      if (!q.matches(event)) continue;
-      if (events.length === q.limit) return { events, more: true };
-      events.push(event);
+      if ((q.matches !== undefined || edgeNames !== undefined) && !accepts(pick.source.eventAt(pick.index), q.matches, edgeNames)) continue;
+      if (picks.length === q.limit) return { picks, more: true };
+      picks.push(pick);
     }
   }
+}
+
+function accepts(event: VcoEvent, matches: EventQuery['matches'], edgeNames: Set<string> | undefined): boolean {
+  if (edgeNames !== undefined && !(typeof event.edgeName === 'string' && edgeNames.has(event.edgeName))) return false;
+  return matches === undefined || matches(event);
 }
 
 function newest(cursors: Cursor[]): Cursor | undefined {

@@ -51,6 +51,12 @@ export interface GenerateOptions {
   startMs: number;
   endMs: number;
   idStyle?: 'numeric' | 'logicalId';
+  /**
+   * Build every event's JSON text now and keep it (about 400 bytes per event), so replies cost only joining
+   * texts, as a real VCO's work costs the client nothing. For benchmarks, where the simulator shares the CPU
+   * with the agent being measured.
+   */
+  prerender?: boolean;
 }
 
 export interface Simulator {

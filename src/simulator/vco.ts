@@ -74,6 +74,7 @@ export class SimulatedVco {
       idBase: this.nextId,
       seed: hashInts(this.seed, ++this.rangeCount),
       idStyle: opts.idStyle ?? 'numeric',
+      prerender: opts.prerender ?? false,
     });
     this.nextId += opts.count;
     target.addSource(range);
@@ -89,8 +90,8 @@ export class SimulatedVco {
   }
 
   allEvents(enterpriseId: number): VcoEvent[] {
-    const { events } = this.enterprise(enterpriseId).query({ startMs: -Infinity, endMs: Infinity, limit: Infinity, matches: () => true });
-    return events.map((e) => structuredClone(e));
+    const { picks } = this.enterprise(enterpriseId).query({ startMs: -Infinity, endMs: Infinity, limit: Infinity });
+    return picks.map(({ source, index }) => structuredClone(source.eventAt(index)));
   }
 
   // ---- API methods ---------------------------------------------------------------------------
@@ -131,11 +132,23 @@ export class SimulatedVco {
     }));
   }
 
-  private getEnterpriseEvents(user: SimUser, params: Params, nowMs: number): object {
+  /** The reply text is joined from each event's JSON text (cached when pre-rendered) rather than stringified whole. */
+  private getEnterpriseEvents(user: SimUser, params: Params, nowMs: number): JsonText {
     const query = parseEventsParams(params, nowMs);
-    const { events, more } = this.target(user, params).query(query);
-    return { metaData: { limit: query.limit, more }, data: events };
+    const { picks, more } = this.target(user, params).query(query);
+    const data = picks.map(({ source, index }) => source.textAt(index)).join(',');
+    return new JsonText(`{"metaData":{"limit":${JSON.stringify(query.limit)},"more":${more}},"data":[${data}]}`);
   }
+}
+
+/** A result already written as JSON text: the server sends it as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** JSON text of an API result, as JSON.stringify(result) would write it. */
+export function resultJson(result: unknown): string {
+  return result instanceof JsonText ? result.text : JSON.stringify(result);
 }
 
 /** `with: ["edgeCount"]` adds the edge count, as the real methods do. */

@@ -111,47 +111,68 @@ async function lineStartBefore(handle: FileHandle, end: number, count: number): 
   return 0;
 }
 
+/** Whole lines of the log as raw bytes: `bytes` starts at file offset `start` and ends just after a '\n'. */
+export interface LogChunk {
+  bytes: Buffer;
+  start: number;
+}
+
 /**
- * Complete lines from `fromOffset` (a line start) up to `endOffset`, in batches: one batch per large read,
- * so callers on the hot path pay one await per megabyte rather than per line. Works on bytes and splits on
- * 0x0A only, so multi-byte UTF-8 characters that straddle two reads are decoded whole. A final line without
- * its '\n' (a write in progress or a torn line) is not returned.
+ * Complete lines from `fromOffset` (a line start) up to `endOffset`, as raw byte chunks of about `chunkSize`:
+ * one await per chunk rather than per line. Each chunk is a buffer of its own (never reused), so it can be
+ * handed to another thread. A final line without its '\n' (a write in progress or a torn line) is not returned.
  */
-export async function* readLogBatches(path: string, fromOffset: number, options: ReadLogOptions = {}): AsyncGenerator<LogLine[]> {
+export async function* readLogChunks(path: string, fromOffset: number, options: ReadLogOptions = {}): AsyncGenerator<LogChunk> {
   const handle = await open(path, 'r');
   try {
     const size = (await handle.stat()).size;
     const end = Math.min(options.endOffset ?? size, size);
     await checkLineStart(handle, path, fromOffset, size);
-    let buf: Buffer = Buffer.allocUnsafe(Math.max(1, options.chunkSize ?? DEFAULT_CHUNK));
+    const chunkSize = Math.max(1, options.chunkSize ?? DEFAULT_CHUNK);
+    let buf: Buffer = Buffer.allocUnsafeSlow(chunkSize);
     let filled = 0; // bytes of buf holding data, starting at file offset `bufStart`
     let bufStart = fromOffset;
     while (bufStart + filled < end) {
       if (options.signal?.aborted) throw new CancelledError(`reading ${path} was cancelled`, { cause: options.signal.reason });
-      if (filled === buf.length) buf = grow(buf, filled); // one line longer than the buffer
+      if (filled === buf.length) buf = moveTail(buf, 0, filled, buf.length * 2); // one line longer than the buffer
       const want = Math.min(buf.length - filled, end - bufStart - filled);
       const { bytesRead } = await handle.read(buf, filled, want, bufStart + filled);
       if (bytesRead === 0) break; // the file shrank under us; stop at what we have
       filled += bytesRead;
-      const data = buf.subarray(0, filled);
-      const batch: LogLine[] = [];
-      let lineStart = 0;
-      let nl = data.indexOf(NEWLINE, 0);
-      while (nl !== -1) {
-        batch.push({ line: data.toString('utf8', lineStart, nl), start: bufStart + lineStart, end: bufStart + nl + 1 });
-        lineStart = nl + 1;
-        nl = data.indexOf(NEWLINE, lineStart);
-      }
-      if (lineStart > 0) {
-        buf.copy(buf, 0, lineStart, filled);
-        filled -= lineStart;
-        bufStart += lineStart;
-      }
-      if (batch.length > 0) yield batch;
+      const lines = buf.lastIndexOf(NEWLINE, filled - 1) + 1;
+      if (lines === 0) continue;
+      const chunk = { bytes: buf.subarray(0, lines), start: bufStart };
+      buf = moveTail(buf, lines, filled, chunkSize);
+      filled -= lines;
+      bufStart += lines;
+      yield chunk;
     }
   } finally {
     await handle.close();
   }
+}
+
+/** A new buffer of `size` bytes (at least the tail's) starting with `buf[from, to)`. */
+function moveTail(buf: Buffer, from: number, to: number, size: number): Buffer {
+  const next = Buffer.allocUnsafeSlow(Math.max(size, to - from));
+  buf.copy(next, 0, from, to);
+  return next;
+}
+
+/** The lines of a chunk, decoded; offsets are file offsets. */
+export function chunkLines({ bytes, start }: LogChunk): LogLine[] {
+  const lines: LogLine[] = [];
+  let lineStart = 0;
+  for (let nl = bytes.indexOf(NEWLINE, 0); nl !== -1; nl = bytes.indexOf(NEWLINE, lineStart)) {
+    lines.push({ line: bytes.toString('utf8', lineStart, nl), start: start + lineStart, end: start + nl + 1 });
+    lineStart = nl + 1;
+  }
+  return lines;
+}
+
+/** `readLogChunks` as decoded lines, one batch per chunk. */
+export async function* readLogBatches(path: string, fromOffset: number, options: ReadLogOptions = {}): AsyncGenerator<LogLine[]> {
+  for await (const chunk of readLogChunks(path, fromOffset, options)) yield chunkLines(chunk);
 }
 
 /** Line by line view of `readLogBatches`. */
@@ -170,12 +191,6 @@ async function checkLineStart(handle: FileHandle, path: string, offset: number, 
   const byte = Buffer.alloc(1);
   await readExactly(handle, byte, 1, offset - 1);
   if (byte[0] !== NEWLINE) bad('the offset is not at the start of a line');
-}
-
-function grow(buf: Buffer, used: number): Buffer {
-  const bigger = Buffer.allocUnsafe(buf.length * 2);
-  buf.copy(bigger, 0, 0, used);
-  return bigger;
 }
 
 /**

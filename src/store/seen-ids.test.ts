@@ -21,17 +21,20 @@ async function dirWithLog(n: number): Promise<{ dir: string; log: EventLog }> {
   return { dir, log };
 }
 
-test('firstSighting is true once per key; save and load keep keys and recency', async () => {
+test('has does not refresh a key, remember does; save and load keep keys and recency', async () => {
   const { dir, log } = await dirWithLog(0);
   const seen = await SeenIds.load(dir, log, { max: 3 });
-  assert.deepEqual(['a', 'b', 'a', 'c'].map((k) => seen.firstSighting(k)), [true, true, false, true]);
-  assert.equal(seen.firstSighting('b'), false); // refreshes b: a is now the least recent
-  assert.equal(seen.firstSighting('d'), true); // evicts a
+  for (const key of ['a', 'b', 'c']) seen.remember(key);
+  assert.deepEqual(['a', 'b', 'c', 'd'].map((k) => seen.has(k)), [true, true, true, false]);
+  seen.remember('d'); // evicts a: has() above did not make it recent
+  seen.remember('b'); // refreshes b: c is now the least recent
+  seen.remember('e'); // evicts c
+  assert.deepEqual(['a', 'b', 'c', 'd', 'e'].map((k) => seen.has(k)), [false, true, false, true, true]);
   await seen.save(log.size);
   const file = JSON.parse(await readFile(join(dir, SEEN_IDS_FILE), 'utf8'));
-  assert.deepEqual(file, { version: 1, logSize: 0, keys: ['c', 'b', 'd'] });
+  assert.deepEqual(file, { version: 1, logSize: 0, keys: ['d', 'b', 'e'] });
   const reloaded = await SeenIds.load(dir, log, { max: 3 });
-  assert.deepEqual(['b', 'c', 'd', 'a'].map((k) => reloaded.firstSighting(k)), [false, false, false, true]);
+  assert.deepEqual(['b', 'd', 'e', 'a', 'c'].map((k) => reloaded.has(k)), [true, true, true, false, false]);
   await log.close();
 });
 
@@ -42,10 +45,7 @@ test('events appended after the cache was saved (crash before state) are read ba
   await log.append([JSON.stringify({ id: 6 }), JSON.stringify({ logicalId: 'abc' }), JSON.stringify({ event: 'NO_ID', message: 'x' })]);
   // ...crash here: the cache file still describes the shorter log.
   const recovered = await SeenIds.load(dir, log);
-  assert.equal(recovered.firstSighting('id:6'), false);
-  assert.equal(recovered.firstSighting('lid:abc'), false);
-  assert.equal(recovered.firstSighting(eventKey({ event: 'NO_ID', message: 'x' })), false);
-  assert.equal(recovered.firstSighting('id:7'), true);
+  assert.deepEqual(['id:5', 'id:6', 'lid:abc', eventKey({ event: 'NO_ID', message: 'x' }), 'id:7'].map((k) => recovered.has(k)), [true, true, true, true, false]);
   await log.close();
 });
 
@@ -71,30 +71,29 @@ test('numeric-id keys and other keys stay distinct and round-trip through the fi
   const { dir, log } = await dirWithLog(0);
   const seen = await SeenIds.load(dir, log, { max: 10 });
   const keys = ['id:5', 'id:05', 'lid:5', 'id:-7', 'id:1e2', 'id:100', 'id:9007199254740993', 'h:abc'];
-  assert.deepEqual(keys.map((k) => seen.firstSighting(k)), keys.map(() => true));
-  assert.deepEqual(keys.map((k) => seen.firstSighting(k)), keys.map(() => false));
+  assert.deepEqual(keys.map((k) => seen.has(k)), keys.map(() => false));
+  for (const key of keys) seen.remember(key);
+  assert.deepEqual(keys.map((k) => seen.has(k)), keys.map(() => true));
   await seen.save(log.size);
   const file = JSON.parse(await readFile(join(dir, SEEN_IDS_FILE), 'utf8')) as { keys: string[] };
   assert.deepEqual(file.keys, keys);
   const reloaded = await SeenIds.load(dir, log, { max: 10 });
-  assert.deepEqual([...keys, 'id:6'].map((k) => reloaded.firstSighting(k)), [...keys.map(() => false), true]);
+  assert.deepEqual([...keys, 'id:6'].map((k) => reloaded.has(k)), [...keys.map(() => true), false]);
   await log.close();
 });
 
-test('save leaves the file alone when nothing was offered since it was loaded', async () => {
+test('save leaves the file alone when nothing was remembered since it was loaded', async () => {
   const { dir, log } = await dirWithLog(3);
+  const path = join(dir, SEEN_IDS_FILE);
   const first = await SeenIds.load(dir, log);
   await first.save(log.size);
-  await writeFile(join(dir, SEEN_IDS_FILE), JSON.stringify({ version: 1, logSize: log.size, keys: ['id:1', 'marker'] }));
   const idle = await SeenIds.load(dir, log);
+  assert.equal(idle.has('id:1'), true);
+  await writeFile(path, 'not rewritten');
   await idle.save(log.size);
-  assert.deepEqual(JSON.parse(await readFile(join(dir, SEEN_IDS_FILE), 'utf8')).keys, ['id:1', 'marker']);
-  const busy = await SeenIds.load(dir, log);
-  assert.equal(busy.firstSighting('marker'), false);
-  await busy.save(log.size);
-  assert.deepEqual(JSON.parse(await readFile(join(dir, SEEN_IDS_FILE), 'utf8')).keys, ['id:1', 'marker']);
-  assert.equal(busy.firstSighting('id:1'), false);
-  await busy.save(log.size);
-  assert.deepEqual(JSON.parse(await readFile(join(dir, SEEN_IDS_FILE), 'utf8')).keys, ['marker', 'id:1']);
+  assert.equal(await readFile(path, 'utf8'), 'not rewritten');
+  idle.remember('id:1');
+  await idle.save(log.size);
+  assert.deepEqual(JSON.parse(await readFile(path, 'utf8')).keys, ['id:2', 'id:3', 'id:1']);
   await log.close();
 });

@@ -17,19 +17,20 @@ interface SeenIdsFile {
 }
 
 /**
- * Bounded set of the most recent event keys of one enterprise (see eventKey), persisted beside the log.
+ * Bounded set of recent event keys of one enterprise (see eventKey), persisted beside the log: the keys of the
+ * events a later run may fetch again (the collector chooses which), least recently remembered evicted first.
  * The log is the truth: keys of lines appended after the last save (a crash between writing events and
  * saving state) are read back from the log, and a missing or corrupt file is rebuilt from the log's tail.
  */
 export class SeenIds {
-  /** Whether the keys may differ from what the file holds (any key offered or read from the log since loading). */
+  /** Whether the keys may differ from what the file holds (any key remembered or read from the log since loading). */
   private changed = false;
   /** logSize recorded in the file as loaded, when the keys were taken from it unchanged. */
   private savedLogSize: number | undefined;
 
   private constructor(
     private readonly path: string,
-    private readonly cache: LRUCache<HeldKey, true>,
+    private readonly cache: LRUCache<IdKey, true>,
   ) {}
 
   static async load(enterpriseDir: string, log: { path: string; size: number }, options: { max?: number; logger?: Logger } = {}): Promise<SeenIds> {
@@ -38,7 +39,7 @@ export class SeenIds {
     const seen = new SeenIds(path, createKeyCache(options.max ?? DEFAULT_ID_CACHE_SIZE));
     const saved = await readSaved(path, logger);
     if (saved !== undefined && saved.logSize <= log.size) {
-      for (const key of saved.keys) seen.cache.set(heldKey(key), true);
+      for (const key of saved.keys) seen.cache.set(idKey(key), true);
       if (saved.logSize === log.size) {
         seen.savedLogSize = saved.logSize;
         return seen;
@@ -59,13 +60,15 @@ export class SeenIds {
     return seen;
   }
 
-  /** True the first time a key is offered (and remembers it), false for a repeat. */
-  firstSighting(key: string): boolean {
-    this.changed = true; // even a repeat changes the recency order
-    const held = heldKey(key);
-    if (this.cache.get(held) !== undefined) return false; // get() refreshes recency
-    this.cache.set(held, true);
-    return true;
+  /** Whether the key is remembered (from an earlier run or offered in this one); does not change recency. */
+  has(key: IdKey): boolean {
+    return this.cache.has(typeof key === 'number' ? key : idKey(key));
+  }
+
+  /** Remember a key as the most recent one (evicting the least recent when full). */
+  remember(key: IdKey): void {
+    this.changed = true;
+    this.cache.set(typeof key === 'number' ? key : idKey(key), true);
   }
 
   get count(): number {
@@ -93,7 +96,7 @@ export class SeenIds {
     for await (const batch of readLogBatches(logPath, from, { endOffset: to })) {
       for (const { line } of batch) {
         const key = keyOfLine(line);
-        if (key !== undefined) this.cache.set(heldKey(key), true);
+        if (key !== undefined) this.cache.set(idKey(key), true);
         this.changed = true;
       }
     }
@@ -105,20 +108,20 @@ export class SeenIds {
  * many slots up front (about 30 ms for 100k keys, paid per enterprise and on every run); this way it grows
  * with the keys actually held.
  */
-function createKeyCache(capacity: number): LRUCache<HeldKey, true> {
-  return new LRUCache<HeldKey, true>({ maxSize: capacity, sizeCalculation: countOne });
+function createKeyCache(capacity: number): LRUCache<IdKey, true> {
+  return new LRUCache<IdKey, true>({ maxSize: capacity, sizeCalculation: countOne });
 }
 
 const countOne = (): number => 1;
 
 /**
- * A key as the cache holds it: the numeric id of an "id:<n>" key (the usual kind) as a number, any other key
- * as its text. A number is stored in the Map without allocating, so a long backfill does not leave every
- * evicted key behind as old-generation garbage (which showed as tens of MB of peak RSS).
+ * An event key as the cache (and the collector) holds it: the numeric id of an "id:<n>" key (the usual kind) as
+ * a number, any other key as its text. A number is stored in a Map without allocating, so a long backfill does
+ * not leave every key behind as garbage (which showed as tens of MB of peak RSS).
  */
-type HeldKey = string | number;
+export type IdKey = string | number;
 
-function heldKey(key: string): HeldKey {
+export function idKey(key: string): IdKey {
   if (key.startsWith('id:')) {
     const id = Number(key.slice(3));
     // Only the canonical form maps to a number, so two different texts never become one key.
@@ -127,7 +130,8 @@ function heldKey(key: string): HeldKey {
   return key;
 }
 
-function keyText(key: HeldKey): string {
+/** The eventKey text of an IdKey. */
+export function keyText(key: IdKey): string {
   return typeof key === 'number' ? `id:${key}` : key;
 }
 

@@ -68,7 +68,7 @@ export async function demoCommand(ctx: CommandContext): Promise<number> {
     );
     const prepared = {
       collect: { vco: buildVcoConfig(settings), collect: buildCollectConfig(settings, Date.now()) },
-      ship: { dataDir, destinations, mapping: await loadMapping() },
+      ship: { dataDir, destinations, mapping: await loadMapping(), encodeThreads: 'auto' as const },
     };
     const outcome = await runCycle(ctx, prepared);
     if (outcome.collect) printCollectSummary(ctx, outcome.collect);

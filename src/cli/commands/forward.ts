@@ -1,10 +1,11 @@
 import { buildDataDir } from '../../config/collect.js';
-import { buildDestinations } from '../../config/siem.js';
+import { buildDestinations, buildEncodeThreads } from '../../config/siem.js';
 import { setting } from '../../config/settings.js';
 import { ConfigError, EXIT_OK, EXIT_RUNTIME } from '../../errors.js';
 import { loadMapping, type Mapping } from '../../map/index.js';
 import type { Destination } from '../../ship/destination.js';
-import { destinationEncoder } from '../../ship/delivery.js';
+import { destinationEncoder } from '../../ship/encode-batch.js';
+import type { EncodeThreads } from '../../ship/encode-pool.js';
 import { forwardEnterprise, pendingEvents, type ForwardSummary } from '../../ship/forwarder.js';
 import { listEnterpriseDirs } from '../../store/paths.js';
 import { recoverInterruptedCommit } from '../../store/state.js';
@@ -17,6 +18,7 @@ export interface ShipConfig {
   dataDir: string;
   destinations: Destination[];
   mapping: Mapping;
+  encodeThreads: EncodeThreads;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function prepareShip(ctx: CommandContext, argv: Record<string, unkn
     // Every command that sends (forward, run, replay, daemon) comes through here: warn on every run.
     if (d.tls.insecure) ctx.logger.warn('TLS certificate verification is OFF for this destination (SIEM_TLS_INSECURE=true); use SIEM_TLS_CA instead', { destination: d.name });
   }
-  return { dataDir: buildDataDir(ctx.settings), destinations, mapping };
+  return { dataDir: buildDataDir(ctx.settings), destinations, mapping, encodeThreads: buildEncodeThreads(ctx.settings) };
 }
 
 export interface ForwardOutcome {
@@ -72,6 +74,7 @@ export async function forwardPhase(ctx: CommandContext, ship: ShipConfig): Promi
           enterpriseName: enterprise.name,
           destination,
           mapping: ship.mapping,
+          encodeThreads: ship.encodeThreads,
           logger: ctx.logger,
           signal: ctx.signal,
         });

@@ -27,6 +27,7 @@ export async function replayCommand(ctx: CommandContext, argv: Record<string, un
             enterpriseName: enterprise.name,
             destination,
             mapping: ship.mapping,
+            encodeThreads: ship.encodeThreads,
             sinceMs,
             ...(untilMs !== undefined ? { untilMs } : {}),
             logger: ctx.logger,

@@ -1,0 +1,124 @@
+/**
+ * Encoding spread over worker threads. Parsing and encoding cost several microseconds of CPU per event,
+ * while the socket side is cheap, so a large backlog goes faster when other cores encode: the delivery loop
+ * reads raw chunks of the log, hands them to the workers in turn, and takes the batches back in log order.
+ * Chunks and frames move between threads without being copied (transferred ArrayBuffers).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { VcoSiemError } from '../errors.js';
+import type { LogChunk } from '../store/event-log.js';
+import { batchEncoder, type EncodedBatch, type EncodingSpec } from './encode-batch.js';
+
+/** Sent to a worker: one chunk of log lines. */
+export interface EncodeRequest {
+  bytes: Uint8Array;
+  start: number;
+  freshFrom: number;
+}
+
+/** Sent back: the batch, or why the worker could not make it. */
+export type EncodeReply = { batch: EncodedBatch } | { error: string };
+
+interface Waiting {
+  resolve: (batch: EncodedBatch) => void;
+  reject: (error: Error) => void;
+}
+
+class EncodeWorker {
+  /** Replies come back in the order requests went in. */
+  private readonly waiting: Waiting[] = [];
+  private readonly worker: Worker;
+  private failure: Error | undefined;
+
+  constructor(spec: EncodingSpec) {
+    // A small young generation: a batch's garbage dies young anyway, and the default (up to 48 MB) costs memory.
+    this.worker = new Worker(new URL('./encode-worker.js', import.meta.url), { workerData: spec, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    this.worker.on('message', (reply: EncodeReply) => {
+      const waiting = this.waiting.shift();
+      if ('batch' in reply) waiting?.resolve(reply.batch);
+      else waiting?.reject(new VcoSiemError(`an encode worker failed: ${reply.error}`));
+    });
+    this.worker.on('error', (error) => this.fail(new VcoSiemError(`an encode worker failed: ${error.message}`, { cause: error })));
+    this.worker.on('exit', (code) => this.fail(new VcoSiemError(`an encode worker stopped (exit code ${code})`)));
+  }
+
+  encode(chunk: LogChunk, freshFrom: number): Promise<EncodedBatch> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    // A copy that owns its whole buffer, so moving it cannot take bytes that other views share (pooled Buffers).
+    const bytes = new Uint8Array(chunk.bytes);
+    const request: EncodeRequest = { bytes, start: chunk.start, freshFrom };
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.worker.postMessage(request, [bytes.buffer]);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.failure ??= new VcoSiemError('the encode pool was closed');
+    await this.worker.terminate();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const waiting of this.waiting.splice(0)) waiting.reject(this.failure);
+  }
+}
+
+/**
+ * The delivery thread and `workers` worker threads take the chunks in turn. The delivery thread encodes its
+ * share itself: on a 2-CPU machine one worker and the delivery thread use both CPUs, and each worker thread
+ * costs about 30 MB of memory of its own.
+ */
+export class EncodePool {
+  private readonly workers: EncodeWorker[];
+  private readonly encodeHere: (chunk: LogChunk, freshFrom: number) => EncodedBatch;
+  private turn = 0;
+
+  constructor(spec: EncodingSpec, workers: number) {
+    this.encodeHere = batchEncoder(spec); // a bad spec fails here, before any thread is started
+    this.workers = [];
+    try {
+      for (let i = 0; i < workers; i++) this.workers.push(new EncodeWorker(spec));
+    } catch (error) {
+      void this.close(); // threads already started must not keep the process alive
+      throw error;
+    }
+  }
+
+  /** Chunks being encoded at once that keep every thread busy. */
+  get depth(): number {
+    return (this.workers.length + 1) * 2;
+  }
+
+  /** The chunk's batch, in the order the chunks were given when awaited in that order. */
+  encode(chunk: LogChunk, freshFrom: number): Promise<EncodedBatch> {
+    const turn = this.turn;
+    this.turn = (turn + 1) % (this.workers.length + 1);
+    if (turn === this.workers.length) {
+      try {
+        return Promise.resolve(this.encodeHere(chunk, freshFrom));
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new VcoSiemError(String(error)));
+      }
+    }
+    return this.workers[turn]!.encode(chunk, freshFrom);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+}
+
+/** ENCODE_THREADS: 'auto', or a fixed number of encode workers (0 = encode in the delivery thread only). */
+export type EncodeThreads = number | 'auto';
+
+/** Below this much log to send, starting workers (tens of milliseconds each) costs more than it saves. */
+const AUTO_THREADS_MIN_BYTES = 8 * 1024 * 1024;
+const AUTO_THREADS_MAX = 3;
+
+/** Workers for a run that sends `pendingBytes` of the log: with 'auto', one per CPU beyond the delivery thread's. */
+export function encodeThreadsFor(setting: EncodeThreads, pendingBytes: number): number {
+  if (setting !== 'auto') return setting;
+  return pendingBytes < AUTO_THREADS_MIN_BYTES ? 0 : Math.min(availableParallelism() - 1, AUTO_THREADS_MAX);
+}
