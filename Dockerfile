@@ -22,8 +22,11 @@ RUN npm run build && find dist/src \( -name '*.test.js' -o -name '*.test.js.map'
 
 # ---- runtime: production dependencies and the compiled CLI only ------------------------------------
 FROM node:24-bookworm-slim
+# A small V8 young generation (4 MB semi-spaces): peak memory of a large backlog about 30 MB lower, no slower
+# (bench/README.md).
 ENV NODE_ENV=production \
-    DATA_DIR=/data
+    DATA_DIR=/data \
+    NODE_OPTIONS=--max-semi-space-size=4
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force

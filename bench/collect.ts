@@ -30,7 +30,7 @@ export interface CollectRun {
  * Collect `enterprises` x `perEnterprise` events from a fresh data directory. The events lie in the last 30 days
  * up to an hour ago; VCO_SINCE=31d asks for all of them.
  */
-export async function collectOnce(opts: { enterprises: number; perEnterprise: number; latencyMs: number; concurrency: number }): Promise<CollectRun> {
+export async function collectOnce(opts: { enterprises: number; perEnterprise: number; latencyMs: number; concurrency: number; nodeArgs?: string[] }): Promise<CollectRun> {
   const now = Date.now();
   const sim = await startSimProcess({
     enterprises: opts.enterprises,
@@ -56,7 +56,7 @@ export async function collectOnce(opts: { enterprises: number; perEnterprise: nu
       },
       measureRss: true,
       cwd: scratch.path,
-      nodeArgs: AGENT_NODE_ARGS,
+      nodeArgs: [...AGENT_NODE_ARGS, ...(opts.nodeArgs ?? [])],
     });
     const stats = await sim.stop();
     stopped = true;
@@ -80,14 +80,15 @@ export async function collectOnce(opts: { enterprises: number; perEnterprise: nu
   }
 }
 
-const backlogRuns = new Map<number, Promise<CollectRun>>();
+const backlogRuns = new Map<string, Promise<CollectRun>>();
 
-/** A backlog of `count` events in one enterprise, no latency: the memory measurement. */
-export function measureBacklog(count: number): Promise<CollectRun> {
-  let run = backlogRuns.get(count);
+/** A backlog of `count` events in one enterprise, no latency: the memory measurement (node started with `nodeArgs`). */
+export function measureBacklog(count: number, nodeArgs: string[] = []): Promise<CollectRun> {
+  const key = `${count} ${nodeArgs.join(' ')}`;
+  let run = backlogRuns.get(key);
   if (run === undefined) {
-    run = collectOnce({ enterprises: 1, perEnterprise: count, latencyMs: 0, concurrency: 1 });
-    backlogRuns.set(count, run);
+    run = collectOnce({ enterprises: 1, perEnterprise: count, latencyMs: 0, concurrency: 1, nodeArgs });
+    backlogRuns.set(key, run);
   }
   return run;
 }

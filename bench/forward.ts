@@ -28,13 +28,13 @@ const forwardRuns = new Map<string, Promise<ForwardRun>>();
 
 /**
  * Forward a log of `count` events once per bench run (the memory bench reuses the same measurement), with
- * the default encode threads (`auto`) or a fixed ENCODE_THREADS.
+ * the default encode threads (`auto`) or a fixed ENCODE_THREADS, node started with `nodeArgs`.
  */
-export function measureForward(count: number, encodeThreads = 'auto'): Promise<ForwardRun> {
-  const key = `${count}/${encodeThreads}`;
+export function measureForward(count: number, encodeThreads = 'auto', nodeArgs: string[] = []): Promise<ForwardRun> {
+  const key = `${count}/${encodeThreads}/${nodeArgs.join(' ')}`;
   let run = forwardRuns.get(key);
   if (run === undefined) {
-    run = forwardOnce(count, encodeThreads);
+    run = forwardOnce(count, encodeThreads, nodeArgs);
     forwardRuns.set(key, run);
   }
   return run;
@@ -55,7 +55,7 @@ export function cefOverTcp(dataDir: string, port: number): Record<string, string
   };
 }
 
-async function forwardOnce(count: number, encodeThreads: string): Promise<ForwardRun> {
+async function forwardOnce(count: number, encodeThreads: string, nodeArgs: string[]): Promise<ForwardRun> {
   const log = await cachedEventLog(count);
   const receiver = await startCountingReceiver();
   const scratch = await scratchDir('forward');
@@ -66,7 +66,7 @@ async function forwardOnce(count: number, encodeThreads: string): Promise<Forwar
       env: { ...cefOverTcp(dataDir, receiver.port), ENCODE_THREADS: encodeThreads },
       measureRss: true,
       cwd: scratch.path,
-      nodeArgs: AGENT_NODE_ARGS,
+      nodeArgs: [...AGENT_NODE_ARGS, ...nodeArgs],
     });
     const summary = runSummary(result, 'vco-siem forward');
     if (summary.forwarded !== count || receiver.frames !== count) {

@@ -1,8 +1,10 @@
 /**
- * Bench runner: `node dist/bench/run.js [forward|memory|collect|startup|encoders ...] [--quick] [--cpu-prof[=DIR]]`.
+ * Bench runner: `node dist/bench/run.js [forward|memory|collect|startup|encoders ...] [--quick] [--cpu-prof[=DIR]]
+ * [--node-arg=FLAG ...]`.
  * Runs the chosen benchmarks (all by default) and prints ONE table. Exit 1 when a benchmark failed to run or
  * missed its target. --quick uses small sizes (a smoke run of every path, under a minute); --cpu-prof writes
- * V8 CPU profiles of the measured agent processes (forward, collect, run) to DIR (default ./bench-profiles).
+ * V8 CPU profiles of the measured agent processes (forward, collect, run) to DIR (default ./bench-profiles);
+ * --node-arg passes a Node/V8 flag to those processes (e.g. --node-arg=--max-semi-space-size=4).
  */
 import { resolve } from 'node:path';
 import { collectionBench } from './collect.js';
@@ -22,7 +24,7 @@ const BENCHES: Record<string, (sizes: Sizes) => Promise<Row[]>> = {
   encoders: encodersBench,
 };
 
-const USAGE = `usage: node dist/bench/run.js [${Object.keys(BENCHES).join('|')} ...] [--quick] [--cpu-prof[=DIR]]`;
+const USAGE = `usage: node dist/bench/run.js [${Object.keys(BENCHES).join('|')} ...] [--quick] [--cpu-prof[=DIR]] [--node-arg=FLAG ...]`;
 
 function parseArgs(args: string[]): { names: string[]; sizes: Sizes; profileDir?: string } {
   const names: string[] = [];
@@ -31,6 +33,7 @@ function parseArgs(args: string[]): { names: string[]; sizes: Sizes; profileDir?
   for (const arg of args) {
     if (arg === '--quick') sizes = QUICK;
     else if (arg === '--cpu-prof' || arg.startsWith('--cpu-prof=')) profileDir = resolve(arg.split('=')[1] ?? 'bench-profiles');
+    else if (arg.startsWith('--node-arg=')) AGENT_NODE_ARGS.push(arg.slice('--node-arg='.length));
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);

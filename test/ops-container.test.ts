@@ -245,6 +245,7 @@ describe('Dockerfile', () => {
     assert.equal(user.args[0], 'node');
     assert.deepEqual(last(final, 'VOLUME')?.args, ['/data']);
     assert.equal(assignments(final, 'ENV').DATA_DIR, '/data');
+    assert.equal(assignments(final, 'ENV').NODE_OPTIONS, '--max-semi-space-size=4', 'a small young generation (bench/README.md)');
     // Every RUN after USER runs unprivileged; the mount point must be prepared before it.
     const userIndex = final.instructions.indexOf(user);
     assert.ok(final.instructions.slice(userIndex).every((i) => i.keyword !== 'RUN'), 'no RUN after USER node');
@@ -388,7 +389,7 @@ describe('crontab', () => {
     assert.deepEqual(next.slice(1).map((t, i) => t - next[i]!), [900_000, 900_000, 900_000], 'every 15 minutes');
     const command = fields.slice(5).join(' ');
     assert.doesNotMatch(command, /%/, '% means newline to cron');
-    assert.match(command, /^cd \/\S+ && .*node dist\/src\/cli\/main\.js run >> \S+ 2>&1$/);
+    assert.match(command, /^cd \/\S+ && .*node (--[\w-]+=\S+ )*dist\/src\/cli\/main\.js run >> \S+ 2>&1$/);
     assert.match(await repoFile('crontab'), /crontab -l .*\| *cat - crontab *\| *crontab -/, 'install command in a comment');
   });
 

@@ -37,6 +37,9 @@ function baseEnv(): Record<string, string> {
   return env;
 }
 
+/** The Node flags the Docker image (NODE_OPTIONS) and the crontab start vco-siem with. */
+export const SHIPPED_NODE_ARGS = ['--max-semi-space-size=4'];
+
 /** Extra Node flags for the measured agent runs and the simulator, e.g. --cpu-prof from `run.js --cpu-prof`. */
 export const AGENT_NODE_ARGS: string[] = [];
 
