@@ -4,6 +4,7 @@ import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import type { VcoEvent } from '../src/event.js';
 import { createEncoder, loadMapping, type Mapping } from '../src/map/index.js';
 import { READ_CHUNK_BYTES } from '../src/ship/delivery.js';
@@ -136,6 +137,31 @@ describe('forwardEnterprise', () => {
       }
     });
   }
+
+  test('an encode worker that dies mid-run: the run goes on in the delivery thread, every event delivered', async (t) => {
+    const total = 20_000;
+    const dir = await enterpriseWith(events(total));
+    const receiver = await startStreamReceiver({ framing: 'lf' });
+    // Fault injection: the worker is stopped instead of being handed its fifth chunk.
+    const postMessage = Worker.prototype.postMessage;
+    let posted = 0;
+    t.mock.method(Worker.prototype, 'postMessage', function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+      if (++posted === 5) return void this.terminate();
+      return postMessage.apply(this, args);
+    });
+    try {
+      const summary = await forward(dir, destination(receiver.port, { confirmEveryBytes: 256 * 1024 }), 1);
+      assert.ok(posted >= 5, 'the worker was stopped');
+      assert.equal(summary.error, undefined);
+      assert.equal(summary.sent, total);
+      assert.equal(summary.pending, 0);
+      await receiver.waitFor(() => new Set(ids(receiver.frames)).size === total, 10_000, 'every event');
+      assert.deepEqual([...new Set(ids(receiver.frames))].sort((a, b) => a - b), range(1, total));
+      assert.equal((await loadPosition(dir, 'siem-a')).offset, (await stat(join(dir, 'events.json'))).size);
+    } finally {
+      await receiver.close();
+    }
+  });
 
   test('a damaged log line is counted failed and never blocks the queue', async () => {
     const dir = await enterpriseWith(events(3));

@@ -165,13 +165,17 @@ async function fetchAndAppend(
   let fetched = 0;
   let added = 0;
   const spool = await Spool.create(io.spoolPath);
+  // Also stops the page request made ahead (aheadByOne) when spooling fails, so a failed run ends at once.
+  const fetching = new AbortController();
+  const stopFetching = (): void => fetching.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', stopFetching, { once: true });
   try {
     const pages = fetchEventPages(opts.client, {
       enterpriseId: enterprise.id,
       startMs: window.startMs,
       endMs: window.endMs,
       ...(opts.pageLimit === undefined ? {} : { limit: opts.pageLimit }),
-      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      signal: fetching.signal,
       logger: io.logger,
       stats,
     });
@@ -182,23 +186,25 @@ async function fetchAndAppend(
       opts.onProgress?.({ enterprise: enterprise.name, pages: ++pageCount, fetched });
     }
     const nextOverlapStart = window.endMs - opts.lookbackMs;
-    const dedupe = new RunDedupe(io.seen, fetched - io.seen.capacity); // the cache ends up holding the last `capacity`
-    let inNextOverlap = 0;
+    // The cache ends up holding the last `capacity` distinct keys: told the keys of the last 2 x capacity events
+    // offered, which leaves room for the repeats among them.
+    const dedupe = new RunDedupe(io.seen, fetched - 2 * io.seen.capacity, nextOverlapStart);
     await io.beginCommit();
     for await (const page of spool.pagesOldestFirst()) {
       const fresh = page.events.filter((event) => dedupe.isNew(event));
       dedupe.pageDone(page.laterFromMs);
       added += fresh.length;
-      for (const event of fresh) if (event.timeMs >= nextOverlapStart) inNextOverlap++;
       await io.log.appendBytes(page.linesOf(fresh), { sync: false }); // one fsync before the commit is enough
     }
-    if (inNextOverlap > io.seen.capacity) {
+    if (dedupe.counted > io.seen.capacity) {
       // The next run fetches these again; keys already evicted from the cache would be written twice.
-      const warning = `${inNextOverlap} events fall in the lookback period but the id cache keeps only ${io.seen.capacity} keys: raise the id cache size or shorten the lookback, or the next run may write duplicates`;
+      const warning = `${dedupe.counted} events fall in the lookback period but the id cache keeps only ${io.seen.capacity} keys: raise the id cache size or shorten the lookback, or the next run may write duplicates`;
       stats.warnings.push(warning);
       io.logger.warn(warning);
     }
   } finally {
+    fetching.abort();
+    opts.signal?.removeEventListener('abort', stopFetching);
     await spool.discard();
   }
   return {

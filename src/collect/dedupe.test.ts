@@ -26,7 +26,7 @@ interface Fetched {
  * Runs `pages` (in fetch order) through a spool and RunDedupe as the collector does; returns the ids judged new, in
  * append order, the most in-run keys held at once, and the keys the saved id cache holds afterwards.
  */
-async function run(pages: Fetched[][], opts: { known?: number[]; rememberFrom: number; capacity?: number }): Promise<{ fresh: number[]; held: number; cached: string[] }> {
+async function run(pages: Fetched[][], opts: { known?: number[]; rememberFrom: number; capacity?: number; countFromMs?: number }): Promise<{ fresh: number[]; held: number; cached: string[]; counted: number }> {
   const dir = await mkdtemp(join(root, 'run-'));
   await writeFile(join(dir, 'events.json'), '');
   const seen = await SeenIds.load(dir, { path: join(dir, 'events.json'), size: 0 }, { max: opts.capacity ?? 1000 });
@@ -39,7 +39,7 @@ async function run(pages: Fetched[][], opts: { known?: number[]; rememberFrom: n
       timesMs: page.map((e) => e.timeMs),
     });
   }
-  const dedupe = new RunDedupe(seen, opts.rememberFrom);
+  const dedupe = new RunDedupe(seen, opts.rememberFrom, opts.countFromMs);
   const fresh: number[] = [];
   let held = 0;
   for await (const page of spool.pagesOldestFirst()) {
@@ -51,7 +51,7 @@ async function run(pages: Fetched[][], opts: { known?: number[]; rememberFrom: n
   await seen.save(0);
   const saved = await SeenIds.load(dir, { path: join(dir, 'events.json'), size: 0 }, { max: opts.capacity ?? 1000 });
   const all = new Set([...pages.flat().map((e) => e.id), ...(opts.known ?? [])]);
-  return { fresh, held, cached: [...all].filter((id) => saved.has(id)).map(keyText).sort() };
+  return { fresh, held, cached: [...all].filter((id) => saved.has(id)).map(keyText).sort(), counted: dedupe.counted };
 }
 
 /** The events in append order: pages oldest first, each sorted by (time, id). */
@@ -118,7 +118,8 @@ test('the in-run set stays small on a long backfill; the id cache is told only t
     pages.push(page);
   }
   const offered = 200 * 51;
-  const { fresh, held, cached } = await run(pages, { rememberFrom: offered - 100, known: [3, 4], capacity: 100 });
+  const { fresh, held, cached, counted } = await run(pages, { rememberFrom: offered - 100, known: [3, 4], capacity: 100, countFromMs: 9_950_000 });
+  assert.equal(counted, 51, 'ids 9950..10000 in the next look-back, 9950 counted once although offered twice');
   assert.deepEqual(fresh, reference(pages, [3, 4]));
   assert.equal(fresh.length, 10_001 - 2);
   assert.ok(held <= 51 + 1, `held ${held} keys`);

@@ -10,9 +10,10 @@ import type { SpooledEvent } from '../store/spool.js';
  * run through the persisted id cache made a long backfill churn hundreds of thousands of keys through it, which
  * showed as tens of MB of garbage; so the two are kept apart:
  * - The id cache is asked about every event, but told only the keys it would still hold at the end of the run:
- *   those of the last `capacity` events offered (ordinal `rememberFrom` on; an LRU holds exactly those), and of
+ *   those of the last events offered (ordinal `rememberFrom` on; an LRU keeps the newest of those), and of
  *   events without a readable eventTime (there is no telling when those come back). The look-back period's
- *   events are the newest, so they are among them (the collector warns when they are more than the cache holds).
+ *   events are the newest, so they are among them (the collector warns when they are more than the cache holds:
+ *   `counted` counts them, new or already known).
  * - Repeats within the run are caught by a set of this run's keys that can still come back. A repeat is the
  *   same event with the same eventTime, so it can only come in a page still to be read whose events reach down
  *   to that time: after each page, keys older than every page still to come are dropped.
@@ -24,17 +25,24 @@ export class RunDedupe {
   /** Events offered so far. */
   private offered = 0;
 
+  /** Distinct events offered with a time from `countFromMs` on (the next run's look-back period). */
+  counted = 0;
+
   constructor(
     private readonly seen: SeenIds,
     /** Ordinal (in append order, from 0) of the first event whose key the id cache is told. */
     private readonly rememberFrom: number,
+    private readonly countFromMs = Infinity,
   ) {}
 
   /** True the first time an event is offered, unless the id cache knows it from an earlier run. */
   isNew(event: SpooledEvent): boolean {
     const repeatInRun = this.inRun.has(event.key);
     // Held even when the id cache knows it: the cache may evict it before the repeat comes.
-    if (!repeatInRun) this.inRun.set(event.key, event.timeMs);
+    if (!repeatInRun) {
+      this.inRun.set(event.key, event.timeMs);
+      if (event.dated && event.timeMs >= this.countFromMs) this.counted++;
+    }
     const known = repeatInRun || this.seen.has(event.key);
     const ordinal = this.offered++;
     if (!event.dated || ordinal >= this.rememberFrom) this.seen.remember(event.key);

@@ -24,7 +24,7 @@ import type { Logger } from '../log.js';
 import { readLogChunks, type LogChunk } from '../store/event-log.js';
 import type { DeliveryPosition } from '../store/positions.js';
 import { batchEncoder, type EncodedBatch, type EncodingSpec } from './encode-batch.js';
-import { EncodePool } from './encode-pool.js';
+import { EncodePool, EncodePoolError } from './encode-pool.js';
 import { ConnectionLostError, type Sender } from './sender.js';
 
 /**
@@ -83,12 +83,27 @@ export interface DeliveryResult {
 
 export async function deliver(run: DeliveryRun): Promise<DeliveryResult> {
   const threads = run.encodeThreads ?? 0;
-  const pool = threads > 0 ? new EncodePool(run.encoding, threads) : undefined;
+  if (threads === 0) return deliverBatches(run, inThread(batchEncoder(run.encoding)));
+  const pool = new EncodePool(run.encoding, threads);
+  let withWorkers: DeliveryResult;
   try {
-    return await deliverBatches(run, pool === undefined ? inThread(batchEncoder(run.encoding)) : pooled(pool));
+    withWorkers = await deliverBatches(run, pooled(pool));
   } finally {
-    await pool?.close();
+    await pool.close();
   }
+  if (!(withWorkers.error instanceof EncodePoolError)) return withWorkers;
+  // Workers cannot run here, or one died: go on from the confirmed position in this thread. (Lines the workers
+  // had handled past that position count again as truncated/failed/skipped; `sent` counts each range once.)
+  run.logger.warn('encode workers failed; encoding in the delivery thread instead', { reason: withWorkers.error.message });
+  const rest = await deliverBatches({ ...run, start: withWorkers.confirmed }, inThread(batchEncoder(run.encoding)));
+  return {
+    ...rest,
+    sent: withWorkers.sent + rest.sent,
+    resent: withWorkers.resent + rest.resent,
+    truncated: withWorkers.truncated + rest.truncated,
+    failed: withWorkers.failed + rest.failed,
+    skipped: withWorkers.skipped + rest.skipped,
+  };
 }
 
 /** The batches of `chunks`, in log order; `freshFrom` is where never-handled lines begin. */

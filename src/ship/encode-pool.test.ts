@@ -109,4 +109,15 @@ describe('encode pool', () => {
     assert.equal(encodeThreadsFor(3, 10), 3);
     assert.equal(encodeThreadsFor(0, 64 * 1024 * 1024), 0);
   });
+
+  test('auto: destinations forwarded at once share the workers', async () => {
+    const all = Math.min(availableParallelism() - 1, 3);
+    const pool = new EncodePool({ destination: destination({}), mapping, enterpriseName: 'ACME' }, 1);
+    try {
+      assert.equal(encodeThreadsFor('auto', 64 * 1024 * 1024), Math.max(0, all - 1), 'one worker is taken');
+    } finally {
+      await pool.close();
+    }
+    assert.equal(encodeThreadsFor('auto', 64 * 1024 * 1024), all, 'given back when the pool closes');
+  });
 });

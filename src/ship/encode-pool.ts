@@ -10,6 +10,9 @@ import { VcoSiemError } from '../errors.js';
 import type { LogChunk } from '../store/event-log.js';
 import { batchEncoder, type EncodedBatch, type EncodingSpec } from './encode-batch.js';
 
+/** The encode workers cannot do their job (a worker failed to start, crashed or was stopped). */
+export class EncodePoolError extends VcoSiemError {}
+
 /** Sent to a worker: one chunk of log lines. */
 export interface EncodeRequest {
   bytes: Uint8Array;
@@ -37,10 +40,11 @@ class EncodeWorker {
     this.worker.on('message', (reply: EncodeReply) => {
       const waiting = this.waiting.shift();
       if ('batch' in reply) waiting?.resolve(reply.batch);
-      else waiting?.reject(new VcoSiemError(`an encode worker failed: ${reply.error}`));
+      else waiting?.reject(new EncodePoolError(`an encode worker failed: ${reply.error}`));
     });
-    this.worker.on('error', (error) => this.fail(new VcoSiemError(`an encode worker failed: ${error.message}`, { cause: error })));
-    this.worker.on('exit', (code) => this.fail(new VcoSiemError(`an encode worker stopped (exit code ${code})`)));
+    this.worker.on('messageerror', (error) => this.fail(new EncodePoolError(`a reply of an encode worker could not be read: ${error.message}`, { cause: error })));
+    this.worker.on('error', (error) => this.fail(new EncodePoolError(`an encode worker failed: ${error.message}`, { cause: error })));
+    this.worker.on('exit', (code) => this.fail(new EncodePoolError(`an encode worker stopped (exit code ${code})`)));
   }
 
   encode(chunk: LogChunk, freshFrom: number): Promise<EncodedBatch> {
@@ -55,7 +59,7 @@ class EncodeWorker {
   }
 
   async terminate(): Promise<void> {
-    this.failure ??= new VcoSiemError('the encode pool was closed');
+    this.failure ??= new EncodePoolError('the encode pool was closed');
     await this.worker.terminate();
   }
 
@@ -70,8 +74,12 @@ class EncodeWorker {
  * share itself: on a 2-CPU machine one worker and the delivery thread use both CPUs, and each worker thread
  * costs about 30 MB of memory of its own.
  */
+/** Workers of all pools now open in this process: destinations forwarded at once share one budget. */
+let workersRunning = 0;
+
 export class EncodePool {
   private readonly workers: EncodeWorker[];
+  private closed = false;
   private readonly encodeHere: (chunk: LogChunk, freshFrom: number) => EncodedBatch;
   private turn = 0;
 
@@ -79,7 +87,10 @@ export class EncodePool {
     this.encodeHere = batchEncoder(spec); // a bad spec fails here, before any thread is started
     this.workers = [];
     try {
-      for (let i = 0; i < workers; i++) this.workers.push(new EncodeWorker(spec));
+      for (let i = 0; i < workers; i++) {
+        this.workers.push(new EncodeWorker(spec));
+        workersRunning++;
+      }
     } catch (error) {
       void this.close(); // threads already started must not keep the process alive
       throw error;
@@ -106,6 +117,8 @@ export class EncodePool {
   }
 
   async close(): Promise<void> {
+    if (!this.closed) workersRunning -= this.workers.length;
+    this.closed = true;
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 }
@@ -117,8 +130,12 @@ export type EncodeThreads = number | 'auto';
 const AUTO_THREADS_MIN_BYTES = 8 * 1024 * 1024;
 const AUTO_THREADS_MAX = 3;
 
-/** Workers for a run that sends `pendingBytes` of the log: with 'auto', one per CPU beyond the delivery thread's. */
+/**
+ * Workers for a run that sends `pendingBytes` of the log. With 'auto', one per CPU beyond the delivery thread's,
+ * less those other destinations' pools hold right now.
+ */
 export function encodeThreadsFor(setting: EncodeThreads, pendingBytes: number): number {
   if (setting !== 'auto') return setting;
-  return pendingBytes < AUTO_THREADS_MIN_BYTES ? 0 : Math.min(availableParallelism() - 1, AUTO_THREADS_MAX);
+  if (pendingBytes < AUTO_THREADS_MIN_BYTES) return 0;
+  return Math.max(0, Math.min(availableParallelism() - 1, AUTO_THREADS_MAX) - workersRunning);
 }
