@@ -100,3 +100,29 @@ test('a crash after the append, with or without the id cache saved, is rolled ba
     await assertLogHoldsEachOnce(dir, sim);
   }
 });
+
+test('a run that fails while the next page is being fetched cancels that request; nothing is committed', async (t) => {
+  const { sim, options, dir } = await setup();
+  sim.generate(1, { count: 500, startMs: T0 - 60 * MIN, endMs: T0 });
+  // The second page request (made ahead while the first page is spooled) never gets an answer: left alone, it
+  // would keep the process alive until the client's timeout and retries run out.
+  sim.inject({ kind: 'hang', method: 'event/getEnterpriseEvents', afterCalls: 1 });
+  const signals: (AbortSignal | undefined)[] = [];
+  const call = options.client.call.bind(options.client);
+  t.mock.method(options.client, 'call', (...args: Parameters<typeof call>) => {
+    signals.push(args[2]);
+    return call(...args);
+  });
+  const run = collectEnterprise({
+    ...options,
+    nowMs: T0,
+    pageLimit: 100,
+    onProgress: () => {
+      throw new Error('stop after the first page');
+    },
+  });
+  await assert.rejects(run, /stop after the first page/);
+  assert.equal(signals.length, 2, 'the first page and the one asked for ahead');
+  assert.equal(signals[1]?.aborted, true, 'the request still in flight is cancelled');
+  assert.equal(await logOf(dir).catch(() => ''), '', 'nothing committed');
+});
