@@ -186,9 +186,9 @@ async function fetchAndAppend(
       opts.onProgress?.({ enterprise: enterprise.name, pages: ++pageCount, fetched });
     }
     const nextOverlapStart = window.endMs - opts.lookbackMs;
-    // The cache ends up holding the last `capacity` distinct keys: told the keys of the last 2 x capacity events
-    // offered, which leaves room for the repeats among them.
-    const dedupe = new RunDedupe(io.seen, fetched - 2 * io.seen.capacity, nextOverlapStart);
+    // The cache ends up holding the last `capacity` distinct keys: it is told the keys of the last capacity + 1/8
+    // events offered, room for the repeats among them (a few per page) without churning a long backfill through it.
+    const dedupe = new RunDedupe(io.seen, fetched - io.seen.capacity - Math.ceil(io.seen.capacity / 8), nextOverlapStart);
     await io.beginCommit();
     for await (const page of spool.pagesOldestFirst()) {
       const fresh = page.events.filter((event) => dedupe.isNew(event));
