@@ -85,6 +85,30 @@ test('collectAll: one enterprise failing does not stop the others; the same ente
   assert.equal((await loadState(join(opts.dataDir, 'Nobody')))?.checkpointMs ?? null, null);
 });
 
+test('collectAll: at most `concurrency` enterprises have requests in flight, and every enterprise is collected', async (t) => {
+  const many = await startSimulator({ latencyMs: 20, enterprises: Array.from({ length: 6 }, (_, i) => ({ id: i + 1, name: `E${i + 1}` })) });
+  try {
+    for (let id = 1; id <= 6; id++) many.generate(id, { count: 250, startMs: T0 - 60 * MIN, endMs: T0 });
+    const client = new VcoClient({ baseUrl: many.url, auth: { kind: 'token', token: 'sim-operator-token' }, retryBaseMs: 1 });
+    let inFlight = 0;
+    let most = 0;
+    const call = client.call.bind(client);
+    t.mock.method(client, 'call', async (...args: Parameters<typeof call>) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await call(...args);
+      } finally {
+        inFlight--;
+      }
+    });
+    const summaries = await collectAll({ client, dataDir: join(root, `data-${++run}`), sinceMs: T0 - 2 * 60 * MIN, lookbackMs: 15 * MIN, nowMs: T0, pageLimit: 100, concurrency: 2, enterprises: [...many.enterprises] });
+    assert.deepEqual(summaries.map((s) => [s.enterpriseId, s.new, s.error]), [1, 2, 3, 4, 5, 6].map((id) => [id, 250, undefined]));
+    assert.equal(most, 2, 'two enterprises fetch at once, never more');
+  } finally {
+    await many.close();
+  }
+});
+
 test('a cancelled run does not move the checkpoint', async () => {
   const opts = options();
   const controller = new AbortController();

@@ -50,6 +50,8 @@ export interface CollectOptions {
   signal?: AbortSignal;
   /** Called after every fetched page (for a progress line on long backfills). */
   onProgress?: (progress: CollectProgress) => void;
+  /** Called once every page is fetched, before the events are written to the log. */
+  onFetched?: () => void;
 }
 
 export async function collectEnterprise(opts: CollectOptions & { enterprise: Enterprise }): Promise<CollectSummary> {
@@ -111,34 +113,68 @@ export async function collectEnterprise(opts: CollectOptions & { enterprise: Ent
 }
 
 /**
- * Collect every enterprise, at most `concurrency` at a time. One enterprise failing does not stop the others:
- * its summary carries the error and the caller decides the exit code.
+ * Collect every enterprise, at most `concurrency` fetching from the VCO at a time. An enterprise that has all its
+ * pages writes them to its log while the next one already fetches (at most `concurrency` more are writing), so
+ * the VCO sees `concurrency` enterprises' requests without a pause. One enterprise failing does not stop the
+ * others: its summary carries the error and the caller decides the exit code.
  */
 export async function collectAll(
   opts: CollectOptions & { enterprises: Enterprise[]; concurrency?: number; onEnterpriseDone?: (summary: CollectSummary) => void },
 ): Promise<CollectSummary[]> {
   // The same enterprise twice would mean two writers on one log.
   const enterprises = [...new Map(opts.enterprises.map((e) => [e.id, e])).values()];
-  const results: CollectSummary[] = new Array(enterprises.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < enterprises.length; i = next++) {
-      const enterprise = enterprises[i]!;
-      try {
-        results[i] = await collectEnterprise({ ...opts, enterprise });
-      } catch (error) {
-        const logger = opts.logger ?? silentLogger;
-        // A shutdown signal is not a failure: the checkpoint simply stays where it was.
-        if (error instanceof CancelledError) logger.info('collection stopped by signal', { enterprise: enterprise.name, enterpriseId: enterprise.id });
-        else logger.error('collection failed', { enterprise: enterprise.name, enterpriseId: enterprise.id, error });
-        results[i] = { ...emptySummary(), enterprise: enterprise.name, enterpriseId: enterprise.id, error: redact(errorMessage(error)) };
-      }
-      opts.onEnterpriseDone?.(results[i]!);
+  const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
+  const fetching = new Slots(concurrency);
+  const started = new Slots(2 * concurrency); // fetching, or writing what they fetched
+  const collectOne = async (enterprise: Enterprise): Promise<CollectSummary> => {
+    await started.take();
+    await fetching.take();
+    let fetchSlot = true;
+    const fetchDone = (): void => {
+      if (fetchSlot) fetching.give();
+      fetchSlot = false;
+    };
+    try {
+      return await collectEnterprise({ ...opts, enterprise, onFetched: fetchDone });
+    } catch (error) {
+      const logger = opts.logger ?? silentLogger;
+      // A shutdown signal is not a failure: the checkpoint simply stays where it was.
+      if (error instanceof CancelledError) logger.info('collection stopped by signal', { enterprise: enterprise.name, enterpriseId: enterprise.id });
+      else logger.error('collection failed', { enterprise: enterprise.name, enterpriseId: enterprise.id, error });
+      return { ...emptySummary(), enterprise: enterprise.name, enterpriseId: enterprise.id, error: redact(errorMessage(error)) };
+    } finally {
+      fetchDone();
+      started.give();
     }
   };
-  const workers = Math.max(1, Math.min(opts.concurrency ?? DEFAULT_CONCURRENCY, enterprises.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  return results;
+  return Promise.all(
+    enterprises.map(async (enterprise) => {
+      const summary = await collectOne(enterprise);
+      opts.onEnterpriseDone?.(summary);
+      return summary;
+    }),
+  );
+}
+
+/** A counting semaphore whose waiters are served in order. */
+class Slots {
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private free: number) {}
+
+  async take(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  give(): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) next();
+    else this.free++;
+  }
 }
 
 interface Window {
@@ -185,6 +221,7 @@ async function fetchAndAppend(
       fetched += page.count;
       opts.onProgress?.({ enterprise: enterprise.name, pages: ++pageCount, fetched });
     }
+    opts.onFetched?.();
     const nextOverlapStart = window.endMs - opts.lookbackMs;
     // The cache ends up holding the last `capacity` distinct keys: it is told the keys of the last capacity + 1/8
     // events offered, room for the repeats among them (a few per page) without churning a long backfill through it.
