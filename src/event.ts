@@ -72,3 +72,32 @@ export function parseVcoTime(value: unknown): number | undefined {
   const ms = Date.parse(hasZone ? trimmed : `${trimmed}Z`);
   return Number.isNaN(ms) ? undefined : ms;
 }
+
+/** `YYYY-MM-DDTHH:MM:SS.sssZ`, the form of every eventTime the VCO writes. */
+const VCO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/**
+ * parseVcoTime, quicker for the VCO's own form: the date is parsed once per day and the time of day added
+ * (Date.parse of that form is exactly that for hours 00-23). Anything else goes to parseVcoTime.
+ */
+export function vcoTimeParser(): (value: unknown) => number | undefined {
+  let day = '';
+  let dayMs = Number.NaN;
+  const digits = (text: string, from: number, count: number): number => {
+    let n = 0;
+    for (let i = from; i < from + count; i++) n = n * 10 + text.charCodeAt(i) - 0x30;
+    return n;
+  };
+  return (value) => {
+    if (typeof value !== 'string' || !VCO_TIME.test(value)) return parseVcoTime(value);
+    if (day === '' || !value.startsWith(day)) {
+      day = value.slice(0, 10);
+      dayMs = Date.parse(`${day}T00:00:00.000Z`);
+    }
+    const hours = digits(value, 11, 2);
+    const minutes = digits(value, 14, 2);
+    const seconds = digits(value, 17, 2);
+    if (Number.isNaN(dayMs) || hours > 23 || minutes > 59 || seconds > 59) return parseVcoTime(value);
+    return dayMs + ((hours * 60 + minutes) * 60 + seconds) * 1000 + digits(value, 20, 3);
+  };
+}

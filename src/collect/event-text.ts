@@ -6,7 +6,7 @@
  * formatting) is checked by one regular expression and its text kept as a slice of the reply. Any other event is
  * parsed and serialised one by one, so the result is always what JSON.parse + JSON.stringify would give.
  */
-import { eventKey, isRecord, parseVcoTime, type VcoEvent } from '../event.js';
+import { eventKey, isRecord, vcoTimeParser, type VcoEvent } from '../event.js';
 import { memoLast } from '../memo.js';
 import type { EventPage } from '../store/spool.js';
 
@@ -169,35 +169,6 @@ function literalEnd(text: string, p: number): number {
     while (text.charCodeAt(q - 1 - backslashes) === BACKSLASH) backslashes++;
     if (backslashes % 2 === 0) return q + 1;
   }
-}
-
-/** `YYYY-MM-DDTHH:MM:SS.sssZ`, the form of every eventTime the VCO writes. */
-const VCO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
-/**
- * parseVcoTime, quicker for the VCO's own form: the date is parsed once per day and the time of day added
- * (Date.parse of that form is exactly that for hours 00-23). Anything else goes to parseVcoTime.
- */
-export function vcoTimeParser(): (value: unknown) => number | undefined {
-  let day = '';
-  let dayMs = Number.NaN;
-  const digits = (text: string, from: number, count: number): number => {
-    let n = 0;
-    for (let i = from; i < from + count; i++) n = n * 10 + text.charCodeAt(i) - 0x30;
-    return n;
-  };
-  return (value) => {
-    if (typeof value !== 'string' || !VCO_TIME.test(value)) return parseVcoTime(value);
-    if (day === '' || !value.startsWith(day)) {
-      day = value.slice(0, 10);
-      dayMs = Date.parse(`${day}T00:00:00.000Z`);
-    }
-    const hours = digits(value, 11, 2);
-    const minutes = digits(value, 14, 2);
-    const seconds = digits(value, 17, 2);
-    if (Number.isNaN(dayMs) || hours > 23 || minutes > 59 || seconds > 59) return parseVcoTime(value);
-    return dayMs + ((hours * 60 + minutes) * 60 + seconds) * 1000 + digits(value, 20, 3);
-  };
 }
 
 const QUOTE = 0x22;

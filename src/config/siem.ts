@@ -38,9 +38,7 @@ function defaultHeaderHost(settings: Settings): string | undefined {
 /** ENCODE_THREADS: `auto` (default) or 0-16 worker threads that encode events for a destination. */
 export function buildEncodeThreads(settings: Settings): EncodeThreads {
   const value = setting(settings, 'ENCODE_THREADS') ?? 'auto';
-  if (value.trim().toLowerCase() === 'auto') return 'auto';
-  if (!/^\s*\d+\s*$/.test(value)) throw new ConfigError(`ENCODE_THREADS=${value} is not a whole number: use a number from 0 to 16, or auto`);
-  return parseInteger('ENCODE_THREADS', value, 0, 16);
+  return value.trim().toLowerCase() === 'auto' ? 'auto' : parseInteger('ENCODE_THREADS', value, 0, 16);
 }
 
 export function buildDestinations(settings: Settings): Destination[] {

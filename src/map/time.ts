@@ -3,30 +3,19 @@
  * `created`. One memoised parser per event key, shared by all of them, parses each distinct text once
  * while consecutive events share it, and the form VCO actually sends skips the general parser.
  */
-import { parseVcoTime } from '../event.js';
+import { vcoTimeParser } from '../event.js';
 import { memoLast } from '../memo.js';
-
-/** `2024-05-01T10:00:00.000Z`: what Date.parse reads exactly as parseVcoTime would (zone given, 3 digits). */
-const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-function parseTime(value: unknown): number | undefined {
-  if (typeof value === 'string' && CANONICAL.test(value)) {
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? undefined : ms;
-  }
-  return parseVcoTime(value);
-}
 
 const parsers = new Map<string, (value: unknown) => number | undefined>();
 
 /** The shared parser for the values of one event key (`eventTime`, `created`, ...). */
 export function timeParser(key: string): (value: unknown) => number | undefined {
   let parser = parsers.get(key);
-  if (parser === undefined) parsers.set(key, (parser = memoLast(parseTime)));
+  if (parser === undefined) parsers.set(key, (parser = memoLast(vcoTimeParser())));
   return parser;
 }
 
 /** A parser of its own, for values that are not one event key's (computed sources). */
 export function privateTimeParser(): (value: unknown) => number | undefined {
-  return memoLast(parseTime);
+  return memoLast(vcoTimeParser());
 }

@@ -3,7 +3,7 @@
  * the size limit, frame. The same function runs in the delivery loop's own thread and in encode workers
  * (encode-pool.ts), so its inputs and outputs are plain data that can cross a thread boundary.
  */
-import type { VcoEvent } from '../event.js';
+import { isRecord, type VcoEvent } from '../event.js';
 import { createEncoder, type Mapping } from '../map/index.js';
 import { timeParser } from '../map/time.js';
 import { chunkLines, type LogChunk } from '../store/event-log.js';
@@ -116,7 +116,7 @@ function messageFor(line: string, select: ((event: VcoEvent) => boolean) | undef
   } catch {
     return NOT_AN_OBJECT;
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return NOT_AN_OBJECT;
+  if (!isRecord(value)) return NOT_AN_OBJECT;
   const event = value as VcoEvent;
   if (select !== undefined && !select(event)) return SKIPPED;
   try {

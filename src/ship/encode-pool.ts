@@ -69,14 +69,14 @@ class EncodeWorker {
   }
 }
 
+/** Workers of all pools now open in this process: destinations forwarded at once share one budget. */
+let workersRunning = 0;
+
 /**
  * The delivery thread and `workers` worker threads take the chunks in turn. The delivery thread encodes its
  * share itself: on a 2-CPU machine one worker and the delivery thread use both CPUs, and each worker thread
  * costs about 30 MB of memory of its own.
  */
-/** Workers of all pools now open in this process: destinations forwarded at once share one budget. */
-let workersRunning = 0;
-
 export class EncodePool {
   private readonly workers: EncodeWorker[];
   private closed = false;
