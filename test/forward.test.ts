@@ -1,19 +1,18 @@
 /** Store-and-forward from the NDJSON log over real sockets: nothing lost, nothing doubled beyond the stated bound. */
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import type { VcoEvent } from '../src/event.js';
-import { createEncoder, loadMapping, type Mapping } from '../src/map/index.js';
+import { createEncoder } from '../src/map/index.js';
 import { READ_CHUNK_BYTES } from '../src/ship/delivery.js';
 import { makeDestination, type DestinationInput } from '../src/ship/destination.js';
 import { forwardEnterprise, pendingEvents } from '../src/ship/forwarder.js';
 import { replayRange } from '../src/ship/replay.js';
 import { loadPosition } from '../src/store/positions.js';
 import { closedPort, startStreamReceiver, startUdpReceiver } from './support/receivers.js';
-import { enterpriseDirWith } from './support/enterprise-log.js';
+import { forwardingFixture } from './support/enterprise-log.js';
 
 const BASE_MS = Date.parse('2024-05-01T00:00:00Z');
 const ENTERPRISE = 'ACME Co.';
@@ -34,15 +33,9 @@ const ids = (frames: string[]): number[] => frames.map((f) => Number(/"id":(\d+)
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('forwardEnterprise', () => {
-  let mapping: Mapping;
-  let root: string;
-  before(async () => {
-    mapping = await loadMapping();
-    root = await mkdtemp(join(tmpdir(), 'vco-siem-forward-'));
-  });
-  after(() => rm(root, { recursive: true, force: true }));
+  const fixture = forwardingFixture('forward');
 
-  const enterpriseWith = (list: VcoEvent[]): Promise<string> => enterpriseDirWith(root, list);
+  const { enterpriseWith } = fixture;
 
   const destination = (port: number, extra: Partial<DestinationInput> = {}) =>
     makeDestination({
@@ -51,7 +44,7 @@ describe('forwardEnterprise', () => {
     });
 
   const forward = (enterpriseDir: string, dest: ReturnType<typeof destination>, encodeThreads = 0) =>
-    forwardEnterprise({ enterpriseDir, enterpriseName: ENTERPRISE, destination: dest, mapping, encodeThreads });
+    forwardEnterprise({ enterpriseDir, enterpriseName: ENTERPRISE, destination: dest, mapping: fixture.mapping, encodeThreads });
 
   // 0: encoded in the delivery loop's thread; 2: by encode workers (what a large backlog gets).
   for (const threads of [0, 2]) {
@@ -63,7 +56,7 @@ describe('forwardEnterprise', () => {
         const dest = destination(receiver.port);
         const summary = await forward(dir, dest, threads);
         assert.deepEqual(summary, { destination: 'siem-a', enterprise: ENTERPRISE, sent: 3000, pending: 0, truncated: 0, failed: 0, resent: 0 });
-        const encode = createEncoder({ ...dest.encoder, format: 'json', mapping, lineSafe: true });
+        const encode = createEncoder({ ...dest.encoder, format: 'json', mapping: fixture.mapping, lineSafe: true });
         assert.deepEqual(receiver.frames, list.map((e) => encode(e, { enterpriseName: ENTERPRISE })));
         const position = await loadPosition(dir, 'siem-a');
         assert.equal(position.offset, (await stat(join(dir, 'events.json'))).size);
@@ -205,7 +198,7 @@ describe('forwardEnterprise', () => {
         await forward(dir, dest);
         const before = await loadPosition(dir, 'siem-a');
         const summary = await replayRange({
-          enterpriseDir: dir, enterpriseName: ENTERPRISE, destination: dest, mapping,
+          enterpriseDir: dir, enterpriseName: ENTERPRISE, destination: dest, mapping: fixture.mapping,
           sinceMs: BASE_MS + 10_000, untilMs: BASE_MS + 20_000, encodeThreads: threads,
         });
         assert.equal(summary.sent, 10);

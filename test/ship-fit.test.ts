@@ -4,10 +4,7 @@
  * and escape-aware, written independently of the encoders: a shortened message must still be well formed.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import type { VcoEvent } from '../src/event.js';
 import { FORMATS, createEncoder, loadMapping, type Format, type Mapping } from '../src/map/index.js';
@@ -16,7 +13,7 @@ import { fittingEncoder } from '../src/ship/fit.js';
 import { forwardEnterprise } from '../src/ship/forwarder.js';
 import { startStreamReceiver, startUdpReceiver } from './support/receivers.js';
 import { testPki } from './support/tls-certs.js';
-import { enterpriseDirWith } from './support/enterprise-log.js';
+import { forwardingFixture } from './support/enterprise-log.js';
 
 
 const EVENT: VcoEvent = {
@@ -32,21 +29,15 @@ const EVENT: VcoEvent = {
 const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 describe('oversize events fit the limit, end to end', () => {
-  let mapping: Mapping;
-  let root: string;
-  before(async () => {
-    mapping = await loadMapping();
-    root = await mkdtemp(join(tmpdir(), 'vco-siem-fit-'));
-  });
-  after(() => rm(root, { recursive: true, force: true }));
+  const fixture = forwardingFixture('fit');
 
-  const enterpriseWith = (list: VcoEvent[]): Promise<string> => enterpriseDirWith(root, list);
+  const { enterpriseWith } = fixture;
 
   const destination = (port: number, extra: Pick<DestinationInput, 'protocol' | 'format'> & Partial<DestinationInput>) =>
     makeDestination({ name: 'siem', host: '127.0.0.1', port, connectTimeoutMs: 2000, encoder: { hostname: 'vco.example.net' }, ...extra });
 
   const forward = (dir: string, dest: ReturnType<typeof destination>) =>
-    forwardEnterprise({ enterpriseDir: dir, enterpriseName: 'ACME', destination: dest, mapping });
+    forwardEnterprise({ enterpriseDir: dir, enterpriseName: 'ACME', destination: dest, mapping: fixture.mapping });
 
   test('CEF over TCP (4096): a backslash-heavy JSON detail ends in no dangling escape', async () => {
     const detail = `{"path":"${'C:\\\\'.repeat(1500)}"}`; // JSON text: C:\\ per repetition, one backslash each
@@ -56,7 +47,7 @@ describe('oversize events fit the limit, end to end', () => {
     try {
       const dest = destination(receiver.port, { protocol: 'tcp', format: 'cef' });
       assert.equal(dest.maxMessageBytes, 4096);
-      assert.ok(utf8Bytes(createEncoder({ format: 'cef', mapping, hostname: 'vco.example.net', lineSafe: true })(big)) > 6000, 'the repro is oversize');
+      assert.ok(utf8Bytes(createEncoder({ format: 'cef', mapping: fixture.mapping, hostname: 'vco.example.net', lineSafe: true })(big)) > 6000, 'the repro is oversize');
       const summary = await forward(dir, dest);
       assert.deepEqual([summary.sent, summary.truncated, summary.pending], [2, 1, 0]);
       await receiver.waitFor(() => receiver.frames.length === 2);

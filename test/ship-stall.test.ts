@@ -4,19 +4,15 @@
  * reason and go out, once each, when the SIEM works again.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { VcoEvent } from '../src/event.js';
-import { loadMapping, type Mapping } from '../src/map/index.js';
 import { makeDestination } from '../src/ship/destination.js';
 import { forwardEnterprise, pendingEvents } from '../src/ship/forwarder.js';
 import { ConnectionLostError } from '../src/ship/sender.js';
 import { createSender } from '../src/ship/transports.js';
 import { loadPosition } from '../src/store/positions.js';
 import { startStreamReceiver } from './support/receivers.js';
-import { enterpriseDirWith } from './support/enterprise-log.js';
+import { forwardingFixture } from './support/enterprise-log.js';
 
 const WRITE_TIMEOUT_MS = 300;
 
@@ -27,13 +23,7 @@ const destination = (port: number) =>
   });
 
 describe('a SIEM that stops reading', () => {
-  let mapping: Mapping;
-  let root: string;
-  before(async () => {
-    mapping = await loadMapping();
-    root = await mkdtemp(join(tmpdir(), 'vco-siem-stall-'));
-  });
-  after(() => rm(root, { recursive: true, force: true }));
+  const fixture = forwardingFixture('stall');
 
   test('send() gives up after writeTimeoutMs of zero window instead of hanging', { timeout: 20_000 }, async () => {
     const receiver = await startStreamReceiver({ framing: 'lf', paused: true });
@@ -67,8 +57,8 @@ describe('a SIEM that stops reading', () => {
 
   test('a receiver that never reads nor closes confirms nothing; a working one then gets every event once', { timeout: 20_000 }, async () => {
     const events: VcoEvent[] = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, event: 'EDGE_DOWN', eventTime: '2024-05-01T00:00:00Z', message: `edge ${i + 1} down` }));
-    const dir = await enterpriseDirWith(root, events);
-    const forward = (port: number) => forwardEnterprise({ enterpriseDir: dir, enterpriseName: 'ACME', destination: destination(port), mapping });
+    const dir = await fixture.enterpriseWith(events);
+    const forward = (port: number) => forwardEnterprise({ enterpriseDir: dir, enterpriseName: 'ACME', destination: destination(port), mapping: fixture.mapping });
 
     const silent = await startStreamReceiver({ framing: 'lf', paused: true });
     try {
