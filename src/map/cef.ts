@@ -30,28 +30,20 @@ function headerValue(value: string, max: number): string {
 
 export function cefEncoder(o: ResolvedOptions): (view: EventView) => string {
   const fixedHeader = `CEF:0|${escapeCefHeader(o.vendor)}|${escapeCefHeader(o.product)}|${escapeCefHeader(o.productVersion)}|`;
-  const fields = compileFields(o.mapping.cef.fields, { format: 'cef', maxLength: cefMaxLength, trim: true }, o.mapping);
   const labelFirst = o.mapping.cef.labelPosition === 'before';
-  // Labels come from the mapping, so each `keyLabel=...` pair is built once and then looked up.
-  const labelPairs = new Map<string, Map<string, string>>();
-  const labelPair = (key: string, label: string): string => {
-    let byLabel = labelPairs.get(key);
-    if (byLabel === undefined) labelPairs.set(key, (byLabel = new Map()));
-    let pair = byLabel.get(label);
-    if (pair === undefined) {
+  const fields = compileFields(o.mapping.cef.fields, {
+    format: 'cef',
+    maxLength: cefMaxLength,
+    trim: true,
+    separator: ' ',
+    around: (key, label) => {
+      if (label === undefined) return { before: `${key}=`, after: '' };
       const labelKey = `${key}Label`;
-      byLabel.set(label, (pair = `${labelKey}=${escapeCefValue(truncateChars(label, cefMaxLength(labelKey)))}`));
-    }
-    return pair;
-  };
-  // The extension being built; one sink for all events (encoding is synchronous).
-  let extension = '';
-  const addPair = (key: string, value: string, label: string | undefined): void => {
-    if (extension !== '') extension += ' ';
-    const pair = `${key}=${escapeCefValue(value)}`;
-    if (label === undefined) extension += pair;
-    else extension += labelFirst ? `${labelPair(key, label)} ${pair}` : `${pair} ${labelPair(key, label)}`;
-  };
+      const labelPair = `${labelKey}=${escapeCefValue(truncateChars(label, cefMaxLength(labelKey)))}`;
+      return labelFirst ? { before: `${labelPair} ${key}=`, after: '' } : { before: `${key}=`, after: ` ${labelPair}` };
+    },
+    escape: escapeCefValue,
+  }, o.mapping);
 
   // `Vendor|Product|Version|EventClassId|Name|` depends only on the event name: built once per name. A log has
   // a few hundred names; a flood of made-up ones empties the cache instead of growing it.
@@ -66,9 +58,5 @@ export function cefEncoder(o: ResolvedOptions): (view: EventView) => string {
     return header;
   };
 
-  return (view) => {
-    extension = '';
-    fields(view, addPair);
-    return `${syslogPrefix(o.cefSyslogHeader, o, view)}${headerFor(view)}${view.cefSeverity}|${extension}`;
-  };
+  return (view) => `${syslogPrefix(o.cefSyslogHeader, o, view)}${headerFor(view)}${view.cefSeverity}|${fields(view)}`;
 }

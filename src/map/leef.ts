@@ -22,16 +22,18 @@ export function leefEncoder(o: ResolvedOptions): (view: EventView) => string {
   const header = (value: string): string => sanitise(sanitiseLeefHeader(value));
   const fixedHeader = `LEEF:${o.leefVersion}|${header(o.vendor)}|${header(o.product)}|${header(o.productVersion)}|`;
   const afterEventId = o.leefVersion === '2.0' ? `|${o.leefDelimiterField}|` : '|';
-  const fields = compileFields(o.mapping.leef.fields, { format: 'leef', maxLength: (key) => LEEF_LIMITS[key], trim: false }, o.mapping);
+  const fields = compileFields(o.mapping.leef.fields, {
+    format: 'leef',
+    maxLength: (key) => LEEF_LIMITS[key],
+    trim: false,
+    separator: delimiter,
+    around: (key) => ({ before: `${key}=`, after: '' }),
+    escape: sanitise,
+  }, o.mapping);
 
   return (view) => {
-    let attributes = '';
-    fields(view, (key, value) => {
-      if (attributes !== '') attributes += delimiter;
-      attributes += `${key}=${sanitise(value)}`;
-    });
     const prefix = syslogPrefix(o.leefSyslogHeader, o, view);
     const eventId = header(truncateChars(view.eventName || 'UNKNOWN', EVENT_ID_MAX));
-    return `${prefix}${fixedHeader}${eventId}${afterEventId}${attributes}`;
+    return `${prefix}${fixedHeader}${eventId}${afterEventId}${fields(view)}`;
   };
 }

@@ -14,17 +14,22 @@ export const UTF8_BOM = '\ufeff';
 
 export function rfc5424Encoder(o: ResolvedOptions): (view: EventView) => string {
   const sdId = `vco@${o.pen}`;
-  const fields = compileFields(o.mapping.rfc5424.structuredData, { format: 'rfc5424', maxLength: () => undefined, trim: false }, o.mapping);
   const text = o.lineSafe ? neutraliseLineBreaks : (value: string): string => value;
-  const param = (key: string, value: string): string => ` ${key}="${escapeSdValue(text(value))}"`;
+  const paramValue = (value: string): string => escapeSdValue(text(value));
+  const fields = compileFields(o.mapping.rfc5424.structuredData, {
+    format: 'rfc5424',
+    maxLength: () => undefined,
+    trim: false,
+    separator: '',
+    around: (key) => ({ before: ` ${key}="`, after: '"' }),
+    escape: paramValue,
+  }, o.mapping);
   const msgPrefix = o.bom ? ` ${UTF8_BOM}` : ' ';
 
   return (view) => {
-    let params = '';
-    if (view.eventName !== '' && msgIdFor(view.eventName) !== view.eventName) params += param('event', view.eventName);
-    fields(view, (key, value) => {
-      params += param(key, value);
-    });
+    // The full event name goes first when the MSGID had to shorten or change it.
+    const nameParam = view.eventName !== '' && msgIdFor(view.eventName) !== view.eventName ? ` event="${paramValue(view.eventName)}"` : '';
+    const params = nameParam + fields(view);
     const structuredData = params === '' ? '-' : `[${sdId}${params}]`;
     const raw = textOf(view.event.message);
     const message = raw !== undefined ? `${msgPrefix}${text(raw)}` : '';

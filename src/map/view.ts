@@ -2,27 +2,15 @@
  * What every encoder needs to know about one event, resolved through the mapping: effective name,
  * severity, category, time and the parsed `detail`. Created once per event; detail parsing is lazy.
  */
-import { isIPv4 } from 'node:net';
 import type { VcoEvent } from '../event.js';
-import type { DetailLift, EventEntry, FieldFormat, Mapping, SeverityLevels } from './mapping.js';
+import type { EventEntry, Mapping, SeverityLevels } from './mapping.js';
 import { humanise } from './text.js';
 import { timeParser } from './time.js';
 
 export interface EncodeContext { enterpriseName?: string }
 
-/** A detail key lifted into a standard field of one format. */
-export interface LiftedField { detailKey: string; key: string; label?: string; value: string }
-
 const parseEventTime = timeParser('eventTime');
 const parseCreated = timeParser('created');
-
-const MAC = /^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$/;
-
-function fitsType(lift: DetailLift, value: string): boolean {
-  if (lift.type === 'ipv4') return isIPv4(value);
-  if (lift.type === 'mac') return MAC.test(value);
-  return true;
-}
 
 const OPEN_BRACE = 0x7b;
 
@@ -41,26 +29,6 @@ export function textOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   return JSON.stringify(value);
-}
-
-interface LiftStep { detailKey: string; key: string; label: string | undefined; lift: DetailLift }
-
-const liftPlans = new WeakMap<Mapping, Map<FieldFormat, LiftStep[]>>();
-
-/** The mapping's detail lifts that target `format`, worked out once per mapping (not per event). */
-export function liftPlan(mapping: Mapping, format: FieldFormat): readonly LiftStep[] {
-  let byFormat = liftPlans.get(mapping);
-  if (byFormat === undefined) liftPlans.set(mapping, (byFormat = new Map()));
-  let plan = byFormat.get(format);
-  if (plan === undefined) {
-    plan = [];
-    for (const [detailKey, lift] of mapping.detail) {
-      const key = lift[format];
-      if (key !== undefined) plan.push({ detailKey, key, label: format === 'cef' ? lift.cefLabel : undefined, lift });
-    }
-    byFormat.set(format, plan);
-  }
-  return plan;
 }
 
 export class EventView {
@@ -133,22 +101,6 @@ export class EventView {
     return this.detailObj;
   }
 
-  /** Detail keys the mapping lifts into `format`'s standard fields, in mapping order, with valid values. */
-  lifted(format: FieldFormat): LiftedField[] {
-    const obj = this.detailObject;
-    if (obj === undefined) return [];
-    const out: LiftedField[] = [];
-    for (const { detailKey, key, label, lift } of liftPlan(this.mapping, format)) {
-      if (!Object.hasOwn(obj, detailKey)) continue;
-      const raw = obj[detailKey];
-      if (typeof raw !== 'string' && typeof raw !== 'number') continue;
-      const value = String(raw);
-      if (value === '' || !fitsType(lift, value)) continue;
-      out.push(label !== undefined ? { detailKey, key, label, value } : { detailKey, key, value });
-    }
-    return out;
-  }
-
   /**
    * The detail minus the keys that were lifted: the original text when nothing was lifted (or it is
    * not an object), compact JSON of the remaining keys otherwise, undefined when nothing remains.
@@ -156,13 +108,16 @@ export class EventView {
   detailRest(liftedKeys: readonly string[]): string | undefined {
     const obj = this.detailObject;
     if (obj === undefined || liftedKeys.length === 0) return this.detailText;
-    // Written member by member: the same text as JSON.stringify of a copy without the lifted keys (values
-    // come from JSON.parse, so none is undefined or has toJSON), without building that copy.
-    let rest = '';
+    // A copy without the lifted keys, stringified in one native call (values come from JSON.parse, so the
+    // text is the same as stringifying the detail minus those keys). A key named __proto__ must stay data.
+    const rest: Record<string, unknown> = {};
+    let kept = 0;
     for (const key of Object.keys(obj)) {
       if (liftedKeys.includes(key)) continue;
-      rest += `${rest === '' ? '{' : ','}${JSON.stringify(key)}:${JSON.stringify(obj[key])}`;
+      if (key === '__proto__') Object.defineProperty(rest, key, { value: obj[key], enumerable: true, writable: true, configurable: true });
+      else rest[key] = obj[key];
+      kept++;
     }
-    return rest === '' ? undefined : `${rest}}`;
+    return kept === 0 ? undefined : JSON.stringify(rest);
   }
 }

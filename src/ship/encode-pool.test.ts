@@ -98,6 +98,21 @@ describe('encode pool', () => {
     assert.equal(expected.reduce((n, b) => n + b.fresh.sent, 0), 500);
   });
 
+  test('chunks go to the workers while they have room; the delivery thread encodes only when every worker is full', async () => {
+    const chunks = (await chunksOf()).slice(0, 6);
+    const pool = new EncodePool({ destination: destination({}), mapping, enterpriseName: 'ACME' }, 1);
+    try {
+      const settled = new Set<number>();
+      const batches = chunks.map((chunk, i) => pool.encode(chunk, 0).then((batch) => (settled.add(i), batch)));
+      // A batch made in this thread is ready after a few microtasks; a worker's needs a message from another thread.
+      for (let tick = 0; tick < 5; tick++) await Promise.resolve();
+      assert.deepEqual([...settled].sort(), [2, 3, 4, 5], 'the one worker holds two chunks; this thread took the rest');
+      await Promise.all(batches);
+    } finally {
+      await pool.close();
+    }
+  });
+
   test('a spec the encoder rejects fails at once, before any thread starts', () => {
     const bad = { ...destination({}), encoder: { facility: 99 } };
     assert.throws(() => new EncodePool({ destination: bad, mapping, enterpriseName: 'ACME' }, 2), /facility/);

@@ -34,6 +34,11 @@ class EncodeWorker {
   private readonly worker: Worker;
   private failure: Error | undefined;
 
+  /** Chunks given to this worker and not yet back. */
+  get pending(): number {
+    return this.waiting.length;
+  }
+
   constructor(spec: EncodingSpec) {
     // A small young generation: a batch's garbage dies young anyway, and the default (up to 48 MB) costs memory.
     this.worker = new Worker(new URL('./encode-worker.js', import.meta.url), { workerData: spec, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
@@ -72,16 +77,20 @@ class EncodeWorker {
 /** Workers of all pools now open in this process: destinations forwarded at once share one budget. */
 let workersRunning = 0;
 
+/** Chunks a worker holds at most: one it encodes and one waiting, so it never idles while a reply travels. */
+const WORKER_QUEUE = 2;
+
 /**
- * The delivery thread and `workers` worker threads take the chunks in turn. The delivery thread encodes its
- * share itself: on a 2-CPU machine one worker and the delivery thread use both CPUs, and each worker thread
- * costs about 30 MB of memory of its own.
+ * `workers` worker threads and the delivery thread share the chunks. A chunk goes to the least busy worker;
+ * the delivery thread encodes it itself only when every worker is full. The delivery thread also reads the
+ * log and writes the socket, so a fixed share would make it the bottleneck while the workers wait; this way
+ * the workers are never starved and the delivery thread takes what its spare time allows. On a 2-CPU machine
+ * one worker and the delivery thread use both CPUs; each worker thread costs about 30 MB of memory.
  */
 export class EncodePool {
   private readonly workers: EncodeWorker[];
   private closed = false;
   private readonly encodeHere: (chunk: LogChunk, freshFrom: number) => EncodedBatch;
-  private turn = 0;
 
   constructor(spec: EncodingSpec, workers: number) {
     this.encodeHere = batchEncoder(spec); // a bad spec fails here, before any thread is started
@@ -99,21 +108,21 @@ export class EncodePool {
 
   /** Chunks being encoded at once that keep every thread busy. */
   get depth(): number {
-    return (this.workers.length + 1) * 2;
+    return (this.workers.length + 1) * WORKER_QUEUE;
   }
 
   /** The chunk's batch, in the order the chunks were given when awaited in that order. */
   encode(chunk: LogChunk, freshFrom: number): Promise<EncodedBatch> {
-    const turn = this.turn;
-    this.turn = (turn + 1) % (this.workers.length + 1);
-    if (turn === this.workers.length) {
+    let worker: EncodeWorker | undefined;
+    for (const candidate of this.workers) if (candidate.pending < (worker?.pending ?? WORKER_QUEUE)) worker = candidate;
+    if (worker === undefined) {
       try {
         return Promise.resolve(this.encodeHere(chunk, freshFrom));
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new VcoSiemError(String(error)));
       }
     }
-    return this.workers[turn]!.encode(chunk, freshFrom);
+    return worker.encode(chunk, freshFrom);
   }
 
   async close(): Promise<void> {
