@@ -103,6 +103,13 @@ describe('CEF with the default mapping', () => {
     assert.match(out, new RegExp(`cs6=${long}`));
   });
 
+  test('a field read from an event key that Object.prototype also has: only the event\'s own value counts', () => {
+    const encode = cef([{ key: 'cs4', label: 'ctor', from: 'constructor' }, { key: 'cs5', label: 'proto', from: '__proto__' }, ...MSG]);
+    assert.equal(encode(at('m')), `${PREFIX}EDGE_DOWN|Edge down|9|msg=m`);
+    const own = JSON.parse('{"constructor":"c1","__proto__":"p1","message":"m"}') as VcoEvent;
+    assert.equal(encode(own), `${PREFIX}UNKNOWN|Unknown event|3|cs4Label=ctor cs4=c1 cs5Label=proto cs5=p1 msg=m`);
+  });
+
   test('user overrides: per-event CEF severity and category', () => {
     const encode = createEncoder(vectorOptions('cef', { events: { EDGE_DOWN: { cefSeverity: 10, cefCategory: '/Monitor/Edge/Down' } } }, { cefSyslogHeader: 'none' }));
     assert.match(encode(STANDARD_EVENT), /\|Edge down\|10\|rt=1714566896789 externalId=1109553 cat=\/Monitor\/Edge\/Down msg=/);

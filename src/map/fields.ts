@@ -49,7 +49,10 @@ const COMPUTED: Record<string, Getter> = {
 function getterFor(spec: FieldSpec): Getter {
   const from = spec.from;
   const computed = Object.hasOwn(COMPUTED, from);
-  const base: Getter = computed ? COMPUTED[from]! : (v) => (Object.hasOwn(v.event, from) ? textOf(v.event[from]) : undefined);
+  // Events come from JSON.parse: only a name that Object.prototype has can be inherited, and only it needs the check.
+  const inheritable = from in Object.prototype;
+  const own: Getter = inheritable ? (v) => (Object.hasOwn(v.event, from) ? textOf(v.event[from]) : undefined) : (v) => textOf(v.event[from]);
+  const base: Getter = computed ? COMPUTED[from]! : own;
   if (spec.as !== 'epochMs') return base;
   // The parser of an event key is shared with the header's; the text is memoised as well.
   const parse = computed ? privateTimeParser() : timeParser(from);
