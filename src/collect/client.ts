@@ -64,16 +64,17 @@ const USER_AGENT = `vco-siem/${packageVersion()}`;
 interface Reply {
   status: number;
   headers: IncomingHttpHeaders;
-  body: string;
+  /** As received: a reader of large replies works on the bytes (see event-text.ts). */
+  body: Buffer;
 }
 
 /**
- * Parses a reply body: JSON.parse, or a reader that gives the same value with some part in another form.
- * `resultPath`: the object keys from the body's root to the result (none over REST, "result" over JSON-RPC).
+ * Parses a reply body (UTF-8 bytes): JSON.parse of its text, or a reader that gives the same value with some part
+ * in another form. `resultPath`: the object keys from the body's root to the result (none over REST, "result" over JSON-RPC).
  */
-export type BodyParser = (body: string, resultPath: readonly string[]) => unknown;
+export type BodyParser = (body: Buffer, resultPath: readonly string[]) => unknown;
 
-const parseJson: BodyParser = (body) => JSON.parse(body) as unknown;
+const parseJson: BodyParser = (body) => JSON.parse(body.toString('utf8')) as unknown;
 const REST_RESULT_PATH: readonly string[] = [];
 const RPC_RESULT_PATH: readonly string[] = ['result'];
 
@@ -127,7 +128,6 @@ export class VcoClient {
       followRedirect: false,
       retry: { limit: 0 },
       timeout: { request: opts.timeoutMs ?? 30_000 },
-      responseType: 'text',
       headers: { 'user-agent': USER_AGENT, accept: 'application/json' },
       ...(opts.ca === undefined ? {} : { https: { certificateAuthority: [...rootCertificates, opts.ca.toString()] } }),
     });
@@ -282,11 +282,12 @@ export class VcoClient {
 
   private async post(request: PostRequest, signal: AbortSignal | undefined): Promise<Reply> {
     const response = await this.http.post(request.url, {
+      responseType: 'buffer',
       json: request.json,
       headers: request.headers,
       ...(signal ? { signal } : {}),
     });
-    return { status: response.statusCode, headers: response.headers, body: String(response.body) };
+    return { status: response.statusCode, headers: response.headers, body: response.body };
   }
 
   /** Turn a reply into a result, a recoverable auth rejection, or a VcoApiError. */
@@ -340,8 +341,8 @@ function errorObject(body: unknown): { code: number | string | undefined; messag
 }
 
 /** A short, single-line, tag-free, redacted piece of a body for error messages. */
-function excerpt(body: string): string {
-  const text = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+function excerpt(body: Buffer): string {
+  const text = body.toString('utf8').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
   const short = text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}...` : text;
   return redact(short || '(empty)');
 }

@@ -50,6 +50,8 @@ export interface CollectOptions {
   signal?: AbortSignal;
   /** Called after every fetched page (for a progress line on long backfills). */
   onProgress?: (progress: CollectProgress) => void;
+  /** Awaited once the enterprise's files are open, right before its first request (e.g. to wait for a fetch place). */
+  beforeFetch?: () => Promise<void>;
   /** Called once every page is fetched, before the events are written to the log. */
   onFetched?: () => void;
 }
@@ -113,9 +115,10 @@ export async function collectEnterprise(opts: CollectOptions & { enterprise: Ent
 }
 
 /**
- * Collect every enterprise, at most `concurrency` fetching from the VCO at a time. An enterprise that has all its
- * pages writes them to its log while the next one already fetches (at most `concurrency` more are writing), so
- * the VCO sees `concurrency` enterprises' requests without a pause. One enterprise failing does not stop the
+ * Collect every enterprise, at most `concurrency` fetching from the VCO at a time. An enterprise opens its files
+ * before it waits for a fetch place, and one that has all its pages writes them to its log while the next one
+ * already fetches (at most `concurrency` more are opening or writing), so the VCO sees `concurrency` enterprises'
+ * requests without a pause. One enterprise failing does not stop the
  * others: its summary carries the error and the caller decides the exit code.
  */
 export async function collectAll(
@@ -125,17 +128,20 @@ export async function collectAll(
   const enterprises = [...new Map(opts.enterprises.map((e) => [e.id, e])).values()];
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const fetching = new Slots(concurrency);
-  const started = new Slots(2 * concurrency); // fetching, or writing what they fetched
+  const started = new Slots(2 * concurrency); // opening files, fetching, or writing what they fetched
   const collectOne = async (enterprise: Enterprise): Promise<CollectSummary> => {
     await started.take();
-    await fetching.take();
-    let fetchSlot = true;
+    let fetchSlot = false;
+    const fetchStart = async (): Promise<void> => {
+      await fetching.take();
+      fetchSlot = true;
+    };
     const fetchDone = (): void => {
       if (fetchSlot) fetching.give();
       fetchSlot = false;
     };
     try {
-      return await collectEnterprise({ ...opts, enterprise, onFetched: fetchDone });
+      return await collectEnterprise({ ...opts, enterprise, beforeFetch: fetchStart, onFetched: fetchDone });
     } catch (error) {
       const logger = opts.logger ?? silentLogger;
       // A shutdown signal is not a failure: the checkpoint simply stays where it was.
@@ -200,7 +206,10 @@ async function fetchAndAppend(
   const stats: FetchStats = createFetchStats();
   let fetched = 0;
   let added = 0;
-  const spool = await Spool.create(io.spoolPath);
+  await opts.beforeFetch?.();
+  // Checked here, with no wait before the listener below is added: an abort event already sent would be missed.
+  if (opts.signal?.aborted) throw new CancelledError(`collection of ${enterprise.name} cancelled`, { cause: opts.signal.reason });
+  const spool = Spool.create(io.spoolPath);
   // Also stops the page request made ahead (aheadByOne) when spooling fails, so a failed run ends at once.
   const fetching = new AbortController();
   const stopFetching = (): void => fetching.abort(opts.signal?.reason);

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { SeenIds, keyText } from '../store/seen-ids.js';
 import { Spool } from '../store/spool.js';
 import { RunDedupe } from './dedupe.js';
+import { EventBatch } from './event-text.js';
 
 let root = '';
 before(async () => {
@@ -15,6 +16,8 @@ before(async () => {
 after(async () => {
   await rm(root, { recursive: true, force: true });
 });
+
+let runs = 0;
 
 /** A fetched event: its id and eventTime (ms; undefined: none). The same id always comes with the same time. */
 interface Fetched {
@@ -31,14 +34,9 @@ async function run(pages: Fetched[][], opts: { known?: number[]; rememberFrom: n
   await writeFile(join(dir, 'events.json'), '');
   const seen = await SeenIds.load(dir, { path: join(dir, 'events.json'), size: 0 }, { max: opts.capacity ?? 1000 });
   for (const id of opts.known ?? []) seen.remember(`id:${id}`);
-  const spool = await Spool.create(join(dir, 'collect.spool'));
-  for (const page of pages) {
-    await spool.writePage({
-      texts: page.map((e) => JSON.stringify({ id: e.id, eventTime: e.timeMs })),
-      keys: page.map((e) => `id:${e.id}`),
-      timesMs: page.map((e) => e.timeMs),
-    });
-  }
+  // Pages held in memory or written to the spool file, by turns: the two must read back alike.
+  const spool = Spool.create(join(dir, 'collect.spool'), { memoryBytes: (runs++ % 2) * 1e9 });
+  for (const page of pages) await spool.writePage(EventBatch.fromValues(page.map((e) => ({ id: e.id, eventTime: e.timeMs }))));
   const dedupe = new RunDedupe(seen, opts.rememberFrom, opts.countFromMs);
   const fresh: number[] = [];
   let held = 0;

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { eventKey, isRecord, parseVcoTime, type VcoEvent } from '../event.js';
-import { EventBatch, parseEventsReply } from './event-text.js';
+import { keyText } from '../store/seen-ids.js';
+import { EventBatch, parseEventsReply as parseReplyBytes } from './event-text.js';
+
+/** parseEventsReply of a body given as text. */
+const parseEventsReply = (text: string, path: readonly string[]): unknown => parseReplyBytes(Buffer.from(text, 'utf8'), path);
 
 type Json = null | boolean | number | string | Json[] | { entries: [string, Json][] };
 
@@ -126,7 +130,7 @@ test('parseEventsReply gives what JSON.parse + JSON.stringify give: texts, keys,
       assert.ok(actual.items instanceof EventBatch);
       const events = (expected.items as unknown[]).filter(isRecord) as VcoEvent[];
       assert.deepEqual(
-        { texts: actual.items.texts, keys: actual.items.keys, times: actual.items.timesMs, skipped: actual.items.skipped, events: actual.items.events },
+        { texts: actual.items.texts, keys: actual.items.keys.map(keyText), times: actual.items.timesMs, skipped: actual.items.skipped, events: actual.items.events },
         {
           texts: events.map((e) => JSON.stringify(e)),
           keys: events.map(eventKey),
@@ -154,7 +158,7 @@ test('events in the VCO shapes are copied from the reply; odd ones are serialise
   const batch = (parseEventsReply(text, ['data']) as { data: EventBatch }).data;
   assert.equal(batch.copied, 2, 'the two complete VCO shapes; an empty logicalId is keyed by hash, the last event lacks keys');
   assert.deepEqual(batch.texts, events.map((e) => JSON.stringify(e)));
-  assert.deepEqual(batch.keys, events.map(eventKey));
+  assert.deepEqual(batch.keys.map(keyText), events.map(eventKey));
 
   // The same event written in ways JSON.stringify would not: each must be serialised, not copied.
   const base = JSON.stringify(events[0]);
@@ -193,4 +197,52 @@ test('not JSON, the last of repeated keys, a missing array: as JSON.parse has it
   assert.deepEqual(parseEventsReply('{"error":{"code":-32000,"message":"tokenError"}}', ['data']), { error: { code: -32000, message: 'tokenError' } });
   const escapedKey = parseEventsReply('{"d\\u0061ta":[{"a":1}]}', ['data']) as { data: EventBatch };
   assert.deepEqual(escapedKey.data.events, [{ a: 1 }]);
+});
+
+/** A VCO-shaped event (numeric id) whose message is `message`. */
+const shaped = (id: number, message: string, second = id % 60): VcoEvent => ({
+  id,
+  eventTime: `2025-01-01T00:00:${String(second).padStart(2, '0')}.000Z`,
+  event: 'E',
+  category: 'EDGE',
+  severity: 'INFO',
+  message,
+  detail: null,
+  enterpriseUsername: null,
+  edgeName: 'b1',
+  segmentName: null,
+});
+
+test('a reply read window by window: events across every window edge, longer than a window, a large member before the array', () => {
+  const events: VcoEvent[] = [];
+  // Lengths that move the window edges through every part of an event, non-ASCII text among them.
+  for (let i = 0; i < 1500; i++) events.push(shaped(1000 + i, `${'é'.repeat(i % 7)}${'m'.repeat((i * 37) % 301)}😀`));
+  events.splice(700, 0, shaped(5, 'x'.repeat(200_000))); // longer than a window: copied all the same
+  events.splice(900, 0, { ...shaped(6, 'y'.repeat(150_000)), extra: true }); // long and not in the VCO shape
+  const padding = 'p'.repeat(130_000);
+  const body = `{"padding":"${padding}","data":[1],"metaData":{"more":false,"n":12345678901234567890},"data":${JSON.stringify(events)},"tail":[${'0,'.repeat(60_000)}0]}`;
+  const reply = parseEventsReply(body, ['data']) as { data: EventBatch; metaData: unknown; padding: string; tail: number[] };
+  const batch = reply.data;
+  assert.equal(batch.count, events.length);
+  assert.equal(batch.copied, events.length - 1, 'all but the event with an extra key copied');
+  assert.deepEqual(batch.keys.map(keyText), events.map(eventKey));
+  assert.deepEqual(batch.timesMs, events.map((e) => parseVcoTime(e.eventTime)));
+  assert.deepEqual(reply.metaData, { more: false, n: 12345678901234567890 });
+  assert.equal(reply.padding, padding);
+  assert.equal(reply.tail.length, 60_001);
+  events.forEach((event, i) => {
+    assert.ok(batch.data.subarray(batch.starts[i], batch.ends[i]).equals(Buffer.from(JSON.stringify(event), 'utf8')), `event ${i}: exact bytes`);
+  });
+});
+
+test('bytes that are not UTF-8 are read as decoding reads them (U+FFFD), in copied and serialised events alike', () => {
+  const text = `{"data":[${JSON.stringify(shaped(1, 'bad: XX end'))},${JSON.stringify({ id: 2, message: 'bad: XX too' })}]}`;
+  const body = Buffer.from(text, 'utf8');
+  for (let at = body.indexOf('XX'); at >= 0; at = body.indexOf('XX', at + 2)) body.fill(0xff, at, at + 1);
+  const batch = (parseReplyBytes(body, ['data']) as { data: EventBatch }).data;
+  const expected = (JSON.parse(body.toString('utf8')) as { data: VcoEvent[] }).data;
+  assert.equal(batch.copied, 1);
+  assert.ok(expected[0]!.message!.includes('\ufffdX'));
+  assert.deepEqual(batch.texts, expected.map((e) => JSON.stringify(e)));
+  assert.ok(batch.data.subarray(batch.starts[0], batch.ends[0]).equals(Buffer.from(JSON.stringify(expected[0]), 'utf8')));
 });

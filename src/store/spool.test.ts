@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { EventBatch } from '../collect/event-text.js';
 import { eventKey, eventTimeMs, type VcoEvent } from '../event.js';
 import { keyText } from './seen-ids.js';
-import { Spool, type EventPage } from './spool.js';
+import { Spool } from './spool.js';
 
 let root = '';
 after(async () => {
@@ -13,13 +14,22 @@ after(async () => {
 });
 
 /** A page as the pager hands it out. */
-const asPage = (events: VcoEvent[]): EventPage => ({ texts: events.map((e) => JSON.stringify(e)), keys: events.map(eventKey), timesMs: events.map(eventTimeMs) });
+const asPage = (events: VcoEvent[]): EventBatch => EventBatch.fromValues(events);
 
-test('pages come back in reverse order, each sorted by (eventTime, id), with exact JSON and keys', async () => {
+before(async () => {
   root = await mkdtemp(join(tmpdir(), 'vco-spool-'));
-  const path = join(root, 'collect.spool');
-  await writeFile(path, 'left over from a crash\n');
-  const spool = await Spool.create(path);
+});
+
+const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
+
+/** Memory budgets, from the first page's bytes: all held in memory, all on file, moved to the file at the second page. */
+const budgets = [
+  { name: 'in memory', memoryBytes: (): number => 1 << 20, onFile: false, spilledAtFirst: false },
+  { name: 'on file', memoryBytes: (): number => 0, onFile: true, spilledAtFirst: true },
+  { name: 'moved to the file at the second page', memoryBytes: (firstPage: number): number => 2 * firstPage, onFile: true, spilledAtFirst: false },
+];
+
+for (const { name, onFile, spilledAtFirst, ...budget } of budgets) test(`pages come back in reverse order, each sorted by (eventTime, id), with exact JSON and keys (${name})`, async () => {
   const t = (s: number): string => `2024-05-01T10:00:0${s}.000Z`;
   const newest: VcoEvent[] = [
     { id: 12, eventTime: t(5), message: 'tab\there, newline\nthere, "quotes", é😀' },
@@ -37,10 +47,17 @@ test('pages come back in reverse order, each sorted by (eventTime, id), with exa
     { logicalId: 'a', eventTime: t(2) },
     { eventTime: t(1), event: 'NO_ID' },
     { eventTime: 'not a time', event: 'UNDATED' },
+    { id: 3, eventTime: t(3), message: 'long enough not to fit beside the first page '.repeat(100) },
   ];
+  const path = join(root, `collect-${name.replaceAll(' ', '-')}.spool`);
+  await writeFile(path, 'left over from a crash\n');
+  const spool = Spool.create(path, { memoryBytes: budget.memoryBytes(asPage(newest).data.length) });
   await spool.writePage(asPage(newest));
+  assert.equal(spool.spilled, spilledAtFirst);
   await spool.writePage(asPage([]));
   await spool.writePage(asPage(oldest));
+  assert.equal(spool.spilled, onFile);
+  assert.equal(await readFile(path, 'utf8') === 'left over from a crash\n', !onFile, 'the file is replaced only when pages go there');
   const pages: { keys: string[]; times: number[]; dated: boolean[]; laterFromMs: number; all: string; firstAndLast: string }[] = [];
   for await (const page of spool.pagesOldestFirst()) {
     pages.push({
@@ -61,9 +78,9 @@ test('pages come back in reverse order, each sorted by (eventTime, id), with exa
     firstAndLast: `${JSON.stringify(events[0])}\n${JSON.stringify(events.at(-1))}\n`,
   });
   assert.deepEqual(pages, [
-    expected([oldest[3]!, oldest[2]!, oldest[1]!, oldest[0]!], Date.parse(t(5))),
+    expected([oldest[3]!, oldest[2]!, oldest[1]!, oldest[0]!, oldest[4]!], Date.parse(t(5))),
     expected([newest[5]!, newest[2]!, newest[0]!, newest[4]!, newest[1]!, newest[3]!], Infinity),
   ]);
   await spool.discard();
-  await assert.rejects(access(path), { code: 'ENOENT' });
+  assert.equal(await exists(path), !onFile, 'a file the spool wrote is deleted; one it never used is left to the collector');
 });
