@@ -97,3 +97,21 @@ test('save leaves the file alone when nothing was remembered since it was loaded
   assert.deepEqual(JSON.parse(await readFile(path, 'utf8')).keys, ['id:2', 'id:3', 'id:1']);
   await log.close();
 });
+
+test('the saved file is byte for byte JSON.stringify of its content, however many slices of keys it is built from', async () => {
+  const { dir, log } = await dirWithLog(0);
+  for (const count of [0, 1, 4095, 4096, 4097, 10_000]) {
+    const seen = await SeenIds.load(dir, log, { max: 20_000 });
+    // Numbers, texts that JSON must escape, and non-ASCII, in recency order (the refreshed one last).
+    const keys = Array.from({ length: count }, (_, i) => (i % 3 === 0 ? `id:${i}` : i % 3 === 1 ? `lid:"q\\${i}\n` : `h:é☃${i}`));
+    for (const key of keys) seen.remember(key);
+    if (count > 1) {
+      seen.remember(keys[0]!);
+      keys.push(keys.shift()!);
+    }
+    await seen.save(log.size + count); // any size the caller vouches for; differs per round so every round writes
+    const expected = JSON.stringify({ version: 1, logSize: log.size + count, keys });
+    assert.equal(await readFile(join(dir, SEEN_IDS_FILE), 'utf8'), expected, `${count} keys`);
+  }
+  await log.close();
+});

@@ -7,6 +7,8 @@ import { readLogBatches, tailOffset } from './event-log.js';
 
 export const SEEN_IDS_FILE = 'seen-ids.json';
 export const DEFAULT_ID_CACHE_SIZE = 100_000;
+/** Keys turned into JSON at a time when the cache is saved. */
+const SAVE_SLICE_KEYS = 4096;
 
 interface SeenIdsFile {
   version: 1;
@@ -86,10 +88,32 @@ export class SeenIds {
    */
   async save(logSize: number): Promise<void> {
     if (!this.changed && logSize === this.savedLogSize) return;
-    const file: SeenIdsFile = { version: 1, logSize, keys: Array.from(this.cache.rkeys(), keyText) };
-    await writeFileAtomic(this.path, JSON.stringify(file));
+    await writeFileAtomic(this.path, this.fileBytes(logSize));
     this.changed = false;
     this.savedLogSize = logSize;
+  }
+
+  /**
+   * JSON.stringify of the file (a SeenIdsFile), built a slice of keys at a time: all keys as one array of strings and
+   * one JSON text were several MB more on top of the cache at the end of a long backfill, its peak memory.
+   */
+  private fileBytes(logSize: number): Buffer {
+    const head: Omit<SeenIdsFile, 'keys'> = { version: 1, logSize };
+    const parts = [Buffer.from(`${JSON.stringify(head).slice(0, -1)},"keys":[`, 'utf8')];
+    const slice: string[] = [];
+    const flush = (): void => {
+      // The slice's JSON array without its brackets, after a comma when keys came before it.
+      const items = JSON.stringify(slice).slice(1, -1);
+      parts.push(Buffer.from(parts.length > 1 ? `,${items}` : items, 'utf8'));
+      slice.length = 0;
+    };
+    for (const key of this.cache.rkeys()) {
+      slice.push(keyText(key));
+      if (slice.length === SAVE_SLICE_KEYS) flush();
+    }
+    if (slice.length > 0) flush();
+    parts.push(Buffer.from(']}', 'utf8'));
+    return Buffer.concat(parts);
   }
 
   private async addFromLog(logPath: string, from: number, to: number): Promise<void> {
