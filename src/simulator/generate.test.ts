@@ -167,4 +167,23 @@ describe('simulator event generation', () => {
     assert.ok((await replies(false))[0]!.includes('"extra":{"nested":[null]}'));
     assert.deepEqual(await replies(true), await replies(false));
   });
+
+  test('pages of one pre-rendered range are slices of its bytes, the same as the texts joined', async () => {
+    const pages = (prerender: boolean): Promise<string[]> =>
+      withSim(async (sim) => {
+        sim.generate(1, { count: 2500, startMs: NOW - DAY, endMs: NOW, prerender });
+        const texts: string[] = [];
+        // The newest page, one in the middle, the oldest (a partial page) and an empty one, over REST and JSON-RPC.
+        for (const end of [NOW, NOW - DAY / 3, NOW - DAY + 60_000, NOW - 2 * DAY]) {
+          const params = { interval: { start: NOW - DAY, end }, filter: { limit: 1000 } };
+          texts.push((await post(sim, '/portal/rest/event/getEnterpriseEvents', params, token)).text);
+          texts.push((await post(sim, '/portal/', { jsonrpc: '2.0', method: 'event/getEnterpriseEvents', params, id: 7 }, token)).text);
+        }
+        const newest = sim.allEvents(1).slice(0, 1000);
+        assert.equal(texts[0], JSON.stringify({ metaData: { limit: 1000, more: true }, data: newest }));
+        assert.equal(texts[6], '{"metaData":{"limit":1000,"more":false},"data":[]}');
+        return texts;
+      });
+    assert.deepEqual(await pages(true), await pages(false));
+  });
 });

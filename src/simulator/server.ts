@@ -39,7 +39,7 @@ const RPC_PATH = /^\/portal\/?$/;
 const HTML_502 =
   '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
-type Reply = { status: number; body: string; headers?: Record<string, string>; contentType?: string };
+type Reply = { status: number; body: string | Buffer; headers?: Record<string, string>; contentType?: string };
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const enterprises = opts.enterprises ?? [...DEFAULT_ENTERPRISES];
@@ -108,7 +108,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new ApiError(-32600, INVALID_SCHEMA, 400);
       const user = accounts.authenticate(req.headers);
       const result = resultJson(vco.call(user, method, params as Record<string, unknown>, clock()));
-      return { status: 200, body: rest ? result : `{"jsonrpc":"2.0","result":${result},"id":${JSON.stringify(rpcId)}}` };
+      if (rest) return { status: 200, body: result };
+      const head = '{"jsonrpc":"2.0","result":';
+      const tail = `,"id":${JSON.stringify(rpcId)}}`;
+      return { status: 200, body: typeof result === 'string' ? `${head}${result}${tail}` : Buffer.concat([Buffer.from(head), result, Buffer.from(tail, 'utf8')]) };
     } catch (error) {
       if (error instanceof ApiError) return apiErrorReply(error, rest, rpcId);
       throw error;
@@ -237,7 +240,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function send(res: ServerResponse, reply: Reply): void {
   if (res.destroyed) return;
-  const body = Buffer.from(reply.body, 'utf8');
+  const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
   res.writeHead(reply.status, {
     'Content-Type': `${reply.contentType ?? 'application/json'}; charset=utf-8`,
     'Content-Length': String(body.length),

@@ -25,6 +25,11 @@ export interface EventSource {
   eventAt(i: number): VcoEvent;
   /** JSON.stringify(eventAt(i)), from a cache where the source keeps one. */
   textAt(i: number): string;
+  /**
+   * The texts of items `high` down to `low`, joined by commas, as UTF-8 bytes, when the source keeps them rendered
+   * that way (one slice, no work per event); undefined otherwise.
+   */
+  renderedRun?(high: number, low: number): Buffer | undefined;
 }
 
 /** First index whose time is >= ms (size if none). */
@@ -90,8 +95,8 @@ export class GeneratedRange implements EventSource {
   private readonly startSec: number;
   private readonly spanSec: number;
   private readonly groups: number;
-  /** Every event's JSON text, when pre-rendered. */
-  private readonly texts: string[] | undefined;
+  /** Every event's JSON text when pre-rendered: newest first, joined by commas, so a page is one slice. */
+  private readonly rendered: { bytes: Buffer; starts: Float64Array; ends: Float64Array } | undefined;
 
   constructor(
     private readonly profile: EnterpriseProfile,
@@ -102,11 +107,31 @@ export class GeneratedRange implements EventSource {
     this.spanSec = Math.floor(opts.endMs / 1000) - this.startSec;
     if (this.spanSec < 0) throw new RangeError(`no whole second in [${opts.startMs}, ${opts.endMs}]`);
     this.groups = Math.ceil(opts.count / EVENTS_PER_SECOND_GROUP);
-    this.texts = opts.prerender ? Array.from({ length: opts.count }, (_, i) => JSON.stringify(this.eventAt(i))) : undefined;
+    this.rendered = opts.prerender ? this.render() : undefined;
   }
 
   textAt(i: number): string {
-    return this.texts?.[i] ?? JSON.stringify(this.eventAt(i));
+    const rendered = this.rendered;
+    return rendered === undefined ? JSON.stringify(this.eventAt(i)) : rendered.bytes.toString('utf8', rendered.starts[i], rendered.ends[i]);
+  }
+
+  renderedRun(high: number, low: number): Buffer | undefined {
+    return this.rendered?.bytes.subarray(this.rendered.starts[high], this.rendered.ends[low]);
+  }
+
+  private render(): { bytes: Buffer; starts: Float64Array; ends: Float64Array } {
+    const starts = new Float64Array(this.size);
+    const ends = new Float64Array(this.size);
+    const blocks: Buffer[] = [];
+    let length = 0;
+    for (let i = this.size - 1; i >= 0; i--) {
+      const text = Buffer.from(`${JSON.stringify(this.eventAt(i))}${i > 0 ? ',' : ''}`, 'utf8');
+      starts[i] = length;
+      ends[i] = length + text.length - (i > 0 ? 1 : 0);
+      length += text.length;
+      blocks.push(text);
+    }
+    return { bytes: Buffer.concat(blocks, length), starts, ends };
   }
 
   timeAt(i: number): number {
