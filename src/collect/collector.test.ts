@@ -109,6 +109,24 @@ test('collectAll: at most `concurrency` enterprises have requests in flight, and
   }
 });
 
+test('collectAll cancelled while enterprises wait for a fetch place: none of them starts fetching, each reports it', async () => {
+  const slow = await startSimulator({ latencyMs: 300, enterprises: Array.from({ length: 3 }, (_, i) => ({ id: i + 1, name: `E${i + 1}` })) });
+  try {
+    for (let id = 1; id <= 3; id++) slow.generate(id, { count: 50, startMs: T0 - 60 * MIN, endMs: T0 });
+    const client = new VcoClient({ baseUrl: slow.url, auth: { kind: 'token', token: 'sim-operator-token' }, retryBaseMs: 1 });
+    const controller = new AbortController();
+    const running = collectAll({ client, dataDir: join(root, `data-${++run}`), sinceMs: T0 - 2 * 60 * MIN, lookbackMs: 15 * MIN, nowMs: T0, concurrency: 1, enterprises: [...slow.enterprises], signal: controller.signal });
+    // The first enterprise's first request is waiting out the latency; the other two wait for its fetch place.
+    while (slow.stats.calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    const summaries = await running;
+    assert.deepEqual(summaries.map((s) => [s.enterpriseId, s.new, /cancelled/.test(s.error ?? '')]), [1, 2, 3].map((id) => [id, 0, true]));
+    assert.equal(slow.stats.calls, 1, 'only the request already sent reached the VCO');
+  } finally {
+    await slow.close();
+  }
+});
+
 test('a cancelled run does not move the checkpoint', async () => {
   const opts = options();
   const controller = new AbortController();

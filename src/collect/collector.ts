@@ -122,7 +122,8 @@ export async function collectEnterprise(opts: CollectOptions & { enterprise: Ent
  * others: its summary carries the error and the caller decides the exit code.
  */
 export async function collectAll(
-  opts: CollectOptions & { enterprises: Enterprise[]; concurrency?: number; onEnterpriseDone?: (summary: CollectSummary) => void },
+  // beforeFetch and onFetched are collectAll's own: they take and give back the fetch places.
+  opts: Omit<CollectOptions, 'beforeFetch' | 'onFetched'> & { enterprises: Enterprise[]; concurrency?: number; onEnterpriseDone?: (summary: CollectSummary) => void },
 ): Promise<CollectSummary[]> {
   // The same enterprise twice would mean two writers on one log.
   const enterprises = [...new Map(opts.enterprises.map((e) => [e.id, e])).values()];

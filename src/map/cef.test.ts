@@ -110,6 +110,15 @@ describe('CEF with the default mapping', () => {
     assert.equal(encode(own), `${PREFIX}UNKNOWN|Unknown event|3|cs4Label=ctor cs4=c1 cs5Label=proto cs5=p1 msg=m`);
   });
 
+  test('labels after their values: every labelled pair, lifted ones too, keeps one space between pairs', () => {
+    const fields: Fields = [{ key: 'cs1', label: 'segmentName', from: 'segmentName' }, { from: 'detailFields' }, { key: 'cs2', label: 'detail', from: 'detailRest' }];
+    const event: VcoEvent = { ...STANDARD_EVENT, detail: '{"logicalInterface":"GE3","physicalInterface":"ge-0/0/3","state":"DOWN"}' };
+    const after = cef(fields, { cef: { labelPosition: 'after', fields } })(event);
+    assert.equal(after, `${PREFIX}EDGE_DOWN|Edge down|9|cs1=Global Segment cs1Label=segmentName cs4=GE3 cs4Label=interface cs5=ge-0/0/3 cs5Label=physicalInterface cs2={"state":"DOWN"} cs2Label=detail`);
+    const before = cef(fields)(event);
+    assert.equal(before, `${PREFIX}EDGE_DOWN|Edge down|9|cs1Label=segmentName cs1=Global Segment cs4Label=interface cs4=GE3 cs5Label=physicalInterface cs5=ge-0/0/3 cs2Label=detail cs2={"state":"DOWN"}`);
+  });
+
   test('user overrides: per-event CEF severity and category', () => {
     const encode = createEncoder(vectorOptions('cef', { events: { EDGE_DOWN: { cefSeverity: 10, cefCategory: '/Monitor/Edge/Down' } } }, { cefSyslogHeader: 'none' }));
     assert.match(encode(STANDARD_EVENT), /\|Edge down\|10\|rt=1714566896789 externalId=1109553 cat=\/Monitor\/Edge\/Down msg=/);

@@ -16,20 +16,22 @@ export function rfc5424Encoder(o: ResolvedOptions): (view: EventView) => string 
   const sdId = `vco@${o.pen}`;
   const text = o.lineSafe ? neutraliseLineBreaks : (value: string): string => value;
   const paramValue = (value: string): string => escapeSdValue(text(value));
+  const around = (key: string): { before: string; after: string } => ({ before: ` ${key}="`, after: '"' });
+  const nameParam = around('event');
   const fields = compileFields(o.mapping.rfc5424.structuredData, {
     format: 'rfc5424',
     maxLength: () => undefined,
     trim: false,
     separator: '',
-    around: (key) => ({ before: ` ${key}="`, after: '"' }),
+    around,
     escape: paramValue,
   }, o.mapping);
   const msgPrefix = o.bom ? ` ${UTF8_BOM}` : ' ';
 
   return (view) => {
     // The full event name goes first when the MSGID had to shorten or change it.
-    const nameParam = view.eventName !== '' && msgIdFor(view.eventName) !== view.eventName ? ` event="${paramValue(view.eventName)}"` : '';
-    const params = nameParam + fields(view);
+    const fullName = view.eventName !== '' && msgIdFor(view.eventName) !== view.eventName ? `${nameParam.before}${paramValue(view.eventName)}${nameParam.after}` : '';
+    const params = fullName + fields(view);
     const structuredData = params === '' ? '-' : `[${sdId}${params}]`;
     const raw = textOf(view.event.message);
     const message = raw !== undefined ? `${msgPrefix}${text(raw)}` : '';

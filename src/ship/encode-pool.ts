@@ -1,8 +1,9 @@
 /**
  * Encoding spread over worker threads. Parsing and encoding cost several microseconds of CPU per event,
  * while the socket side is cheap, so a large backlog goes faster when other cores encode: the delivery loop
- * reads raw chunks of the log, hands them to the workers in turn, and takes the batches back in log order.
- * Chunks and frames move between threads without being copied (transferred ArrayBuffers).
+ * reads raw chunks of the log, gives each to the least busy worker (or encodes it itself when all are full, see
+ * EncodePool), and takes the batches back in log order. A chunk goes to a worker as a copy of its own and the
+ * frames come back without a copy (transferred ArrayBuffers).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';

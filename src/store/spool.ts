@@ -78,7 +78,7 @@ const DOUBLE = 8;
  * Bytes of pages a spool keeps in memory before it moves them to its file: a run's worth of a few thousand events
  * (a cron run, most enterprises of a fleet) never touches the disk, and memory stays bounded on a long backfill.
  */
-export const DEFAULT_SPOOL_MEMORY_BYTES = 6 << 20;
+const DEFAULT_SPOOL_MEMORY_BYTES = 6 << 20;
 
 /**
  * The pages of one collection run. The VCO hands out the newest page first but the log must grow oldest first,
@@ -128,7 +128,9 @@ export class Spool {
     if (this.handle === undefined) {
       this.held += page.data.length + INDEX_FIELDS * DOUBLE * count;
       if (this.held <= this.memoryBytes) {
-        this.pages.push({ page, count, linesLength: linesLength(page), minTimeMs: minTime(page) });
+        // Only what the spool reads: a batch may also hold the reply apart from `data` and parsed events.
+        const { data, starts, ends, keys, timesMs } = page;
+        this.pages.push({ page: { data, starts, ends, keys, timesMs }, count, linesLength: linesLength(page), minTimeMs: minTime(page) });
         return;
       }
       await this.spill();
