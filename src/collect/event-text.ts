@@ -158,7 +158,8 @@ class Reply {
 
   /** The end of the JSON value at `p` (see skipValue), or -1; the window then holds the whole value. */
   valueEnd(p: number): number {
-    for (let ahead = MARGIN; ; ahead *= 2) {
+    // After a miss, ask for twice what the window showed, so the next try reads further instead of the same text again.
+    for (let ahead = MARGIN; ; ahead = 2 * Math.max(ahead, this.start + this.text.length - p)) {
       const r = this.at(p, ahead);
       const end = skipValue(this.text, r);
       // A value running into the window's end may go on after it (a number cut short looks whole).

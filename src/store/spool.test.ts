@@ -84,3 +84,10 @@ for (const { name, onFile, spilledAtFirst, ...budget } of budgets) test(`pages c
   await spool.discard();
   assert.equal(await exists(path), !onFile, 'a file the spool wrote is deleted; one it never used is left to the collector');
 });
+
+test('a spool whose file cannot be created fails the page that needed it, and can still be discarded', async () => {
+  const spool = Spool.create(join(root, 'no-such-dir', 'collect.spool'), { memoryBytes: 0 });
+  await assert.rejects(spool.writePage(asPage([{ id: 1, eventTime: '2024-05-01T10:00:00.000Z' }])), { code: 'ENOENT' });
+  await spool.discard();
+  assert.equal(spool.spilled, false);
+});
