@@ -73,8 +73,9 @@ export function parseVcoTime(value: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-/** `YYYY-MM-DDTHH:MM:SS.sssZ`, the form of every eventTime the VCO writes. */
-const VCO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+/** `YYYY-MM-DDTHH:MM:SS.sssZ`, the form of every eventTime the VCO writes (24 characters). */
+export const VCO_TIME_FORM = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`;
+const VCO_TIME = new RegExp(`^${VCO_TIME_FORM}$`);
 
 /**
  * parseVcoTime, quicker for the VCO's own form: the date is parsed once per day and the time of day added

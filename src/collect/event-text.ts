@@ -12,7 +12,7 @@
  * encoded again. A reply that is not valid UTF-8 is first made so as decoding it would (U+FFFD for bad bytes).
  */
 import { isUtf8 } from 'node:buffer';
-import { eventKey, isRecord, vcoTimeParser, type VcoEvent } from '../event.js';
+import { VCO_TIME_FORM, eventKey, isRecord, vcoTimeParser, type VcoEvent } from '../event.js';
 import { idKey, type IdKey } from '../store/seen-ids.js';
 import type { EventPage } from '../store/spool.js';
 
@@ -243,7 +243,7 @@ function readItems(reply: Reply, start: number): { batch: EventBatch; end: numbe
 }
 
 /** An eventTime literal in the VCO's own form: its value is the 24 ASCII characters between the quotes. */
-const VCO_TIME_LITERAL = /"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"/y;
+const VCO_TIME_LITERAL = new RegExp(`"${VCO_TIME_FORM}"`, 'y');
 
 /** An event in one of the VCO's shapes at `p`, added as it is; returns its end, or -1 when it is not one. */
 function readExact(reply: Reply, p: number, batch: EventBatch): number {

@@ -167,15 +167,14 @@ async function fetchPage(ctx: Context, window: Window, rules: FilterRule[]): Pro
     filter: rules.length > 0 ? { limit: ctx.limit, rules } : { limit: ctx.limit },
   };
   const result = await ctx.client.call<unknown>(EVENTS_METHOD, params, ctx.signal, ctx.stats, readEvents);
-  const data = isRecord(result) ? result.data : undefined;
-  const batch = data instanceof EventBatch ? data : undefined;
-  if (batch === undefined) {
+  if (!isRecord(result) || !(result.data instanceof EventBatch)) {
     throw new VcoApiError(`${EVENTS_METHOD}: expected {"metaData":...,"data":[...]}, got ${describeShape(result)}`, {
       context: { method: EVENTS_METHOD, enterpriseId: ctx.enterpriseId },
     });
   }
+  const batch = result.data;
   if (batch.skipped > 0) warn(ctx, `${EVENTS_METHOD} returned ${batch.skipped} data items that are not objects; skipped`);
-  const more = isRecord(result) && isRecord(result.metaData) && result.metaData.more === true;
+  const more = isRecord(result.metaData) && result.metaData.more === true;
   ctx.stats.pages += 1;
   ctx.stats.events += batch.count;
   return { batch, more, full: more || batch.count + batch.skipped >= ctx.limit };

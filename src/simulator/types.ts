@@ -52,9 +52,9 @@ export interface GenerateOptions {
   endMs: number;
   idStyle?: 'numeric' | 'logicalId';
   /**
-   * Build every event's JSON text now and keep it (about 400 bytes per event), so replies cost only joining
-   * texts, as a real VCO's work costs the client nothing. For benchmarks, where the simulator shares the CPU
-   * with the agent being measured.
+   * Build every event's JSON text now and keep it (about 400 bytes per event, newest first in one buffer), so a
+   * page costs a slice of that buffer, as a real VCO's work costs the client nothing. For benchmarks, where the
+   * simulator shares the CPU with the agent being measured.
    */
   prerender?: boolean;
 }
