@@ -64,4 +64,12 @@ describe('LEEF with the default mapping', () => {
     }
     assert.throws(() => createEncoder(vectorOptions('leef', {}, { leefVersion: '1.0', leefDelimiter: '^' })), ConfigError);
   });
+
+  test('a delimiter that a checked value can hold is still replaced there (":" in a MAC address)', () => {
+    const event = { ...STANDARD_EVENT, eventTime: '1960-01-01T00:00:00.000Z', detail: '{"client_mac":"aa:bb:cc:dd:ee:ff","remoteIp":"10.1.2.3"}' };
+    const colon = createEncoder(vectorOptions('leef', {}, { leefSyslogHeader: 'none', leefVersion: '2.0', leefDelimiter: ':' }))(event);
+    assert.match(colon, /:srcMAC=aa bb cc dd ee ff$/);
+    assert.match(colon, /:src=10\.1\.2\.3:/);
+    assert.match(colon, /\|:\|devTime=-315619200000:/);
+  });
 });
