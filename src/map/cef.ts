@@ -58,5 +58,6 @@ export function cefEncoder(o: ResolvedOptions): (view: EventView) => string {
     return header;
   };
 
-  return (view) => `${syslogPrefix(o.cefSyslogHeader, o, view)}${headerFor(view)}${view.cefSeverity}|${fields(view)}`;
+  const prefix = syslogPrefix(o.cefSyslogHeader, o);
+  return (view) => `${prefix(view)}${headerFor(view)}${view.cefSeverity}|${fields(view)}`;
 }

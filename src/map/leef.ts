@@ -31,9 +31,9 @@ export function leefEncoder(o: ResolvedOptions): (view: EventView) => string {
     escape: sanitise,
   }, o.mapping);
 
+  const prefix = syslogPrefix(o.leefSyslogHeader, o);
   return (view) => {
-    const prefix = syslogPrefix(o.leefSyslogHeader, o, view);
     const eventId = header(truncateChars(view.eventName || 'UNKNOWN', EVENT_ID_MAX));
-    return `${prefix}${fixedHeader}${eventId}${afterEventId}${fields(view)}`;
+    return `${prefix(view)}${fixedHeader}${eventId}${afterEventId}${fields(view)}`;
   };
 }

@@ -13,10 +13,11 @@ const RFC3164_MAX_BYTES = 1024;
 
 export function rfc3164Encoder(o: ResolvedOptions): (view: EventView) => string {
   const text = o.lineSafe ? neutraliseLineBreaks : (value: string): string => value;
+  const prefix = syslogPrefix('rfc3164', o);
   return (view) => {
     const id = view.event.id;
     const pid = typeof id === 'number' && Number.isInteger(id) ? `[${id}]` : '';
     const message = textOf(view.event.message) ?? view.displayName;
-    return truncateUtf8(`${syslogPrefix('rfc3164', o, view)}${o.tag}${pid}: ${text(message)}`, RFC3164_MAX_BYTES);
+    return truncateUtf8(`${prefix(view)}${o.tag}${pid}: ${text(message)}`, RFC3164_MAX_BYTES);
   };
 }
