@@ -6,7 +6,7 @@ import { compileFields } from './fields.js';
 import { escapeCefHeader, escapeCefValue } from './escape.js';
 import type { ResolvedOptions } from './options.js';
 import { syslogPrefix } from './syslog.js';
-import { truncateChars } from './text.js';
+import { flatString, truncateChars } from './text.js';
 import type { EventView } from './view.js';
 
 /** Per-key maximum length of the raw value (CEF Implementation Standard); other keys default to 1023. */
@@ -52,7 +52,7 @@ export function cefEncoder(o: ResolvedOptions): (view: EventView) => string {
     let header = headers.get(view.eventName);
     if (header === undefined) {
       if (headers.size >= HEADER_CACHE_MAX) headers.clear();
-      header = `${fixedHeader}${headerValue(view.eventName || 'UNKNOWN', EVENT_CLASS_MAX)}|${headerValue(view.displayName, NAME_MAX)}|`;
+      header = flatString(`${fixedHeader}${headerValue(view.eventName || 'UNKNOWN', EVENT_CLASS_MAX)}|${headerValue(view.displayName, NAME_MAX)}|`);
       headers.set(view.eventName, header);
     }
     return header;

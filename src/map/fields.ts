@@ -7,7 +7,7 @@
 import { isIPv4 } from 'node:net';
 import type { DetailType, FieldFormat, FieldSpec, Mapping } from './mapping.js';
 import { memoLast } from '../memo.js';
-import { truncateChars, trimSpaces } from './text.js';
+import { flatString, truncateChars, trimSpaces } from './text.js';
 import { privateTimeParser, timeParser } from './time.js';
 import { textOf, type EventView } from './view.js';
 
@@ -175,7 +175,7 @@ export function compileFields(specs: readonly FieldSpec[], format: PairFormat, m
 
   const place = (key: string, label: string | undefined, plain: boolean): Placement => {
     const { before, after } = format.around(key, label);
-    return { key, first: before, next: `${format.separator}${before}`, after, limit: format.maxLength(key), written: written.get(key), plain };
+    return { key, first: flatString(before), next: flatString(`${format.separator}${before}`), after: flatString(after), limit: format.maxLength(key), written: written.get(key), plain };
   };
   const lifts = liftable.map(([detailKey, lift]) => {
     const at = place(lift[format.format]!, format.format === 'cef' ? lift.cefLabel : undefined, untouched(TYPE_CHARACTERS[lift.type]));

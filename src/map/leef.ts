@@ -8,7 +8,7 @@ import { compileFields } from './fields.js';
 import { leefValueSanitiser, sanitiseLeefHeader } from './escape.js';
 import type { ResolvedOptions } from './options.js';
 import { syslogPrefix } from './syslog.js';
-import { truncateChars } from './text.js';
+import { flatString, truncateChars } from './text.js';
 import type { EventView } from './view.js';
 
 const LEEF_LIMITS: Record<string, number> = {
@@ -20,7 +20,7 @@ export function leefEncoder(o: ResolvedOptions): (view: EventView) => string {
   const delimiter = o.leefDelimiter;
   const sanitise = leefValueSanitiser(delimiter);
   const header = (value: string): string => sanitise(sanitiseLeefHeader(value));
-  const fixedHeader = `LEEF:${o.leefVersion}|${header(o.vendor)}|${header(o.product)}|${header(o.productVersion)}|`;
+  const fixedHeader = flatString(`LEEF:${o.leefVersion}|${header(o.vendor)}|${header(o.product)}|${header(o.productVersion)}|`);
   const afterEventId = o.leefVersion === '2.0' ? `|${o.leefDelimiterField}|` : '|';
   const fields = compileFields(o.mapping.leef.fields, {
     format: 'leef',

@@ -1,7 +1,7 @@
 /** Syslog header pieces shared by the RFC 5424, RFC 3164, JSON, CEF and LEEF encoders. */
 import type { ResolvedOptions, SyslogHeaderStyle } from './options.js';
 import { memoLast } from '../memo.js';
-import { headerField } from './text.js';
+import { flatString, headerField } from './text.js';
 import type { EventView } from './view.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -102,7 +102,7 @@ export function eventRfc5424Header(o: ResolvedOptions, view: EventView): string 
 export function syslogPrefix(style: SyslogHeaderStyle, o: ResolvedOptions): (view: EventView) => string {
   if (style === 'none') return () => '';
   if (style === 'rfc5424') return (view) => `${eventRfc5424Header(o, view)} - `;
-  const host = ` ${o.hostname} `;
+  const host = flatString(` ${o.hostname} `);
   return (view) => {
     const timeMs = view.timeMs;
     return syslogPri(o.facility, view.syslogSeverity) + rfc3164Timestamp(isSyslogTime(timeMs) ? timeMs : o.now()) + host;
