@@ -7,7 +7,7 @@
  *
  * Duplicate bound after SIGKILL: the next run re-sends from the saved position, i.e. at most the confirmed
  * events not yet checkpointed (DEFAULT_CHECKPOINT: 5000 events or 1 s of sending) plus the unconfirmed
- * tail (confirmEveryBytes + the frames of one 128 KiB read of the log). Nothing is lost: the log still holds all of it.
+ * tail (confirmEveryBytes + the frames of one 256 KiB read of the log). Nothing is lost: the log still holds all of it.
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
