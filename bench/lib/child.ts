@@ -37,7 +37,7 @@ function baseEnv(): Record<string, string> {
   return env;
 }
 
-/** The Node flags every shipped entry point starts vco-siem with: the bin's first line, the Docker image (NODE_OPTIONS), the crontab, the systemd example. */
+/** The Node flags the documented ways to run vco-siem start it with: the Docker image (NODE_OPTIONS), the crontab, the systemd example. */
 export const SHIPPED_NODE_ARGS = ['--max-semi-space-size=4'];
 
 /** Extra Node flags for the measured agent runs and the simulator, e.g. --cpu-prof from `run.js --cpu-prof`. */

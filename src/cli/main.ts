@@ -1,11 +1,7 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env node
 /**
  * vco-siem command line. Commands load their modules lazily so that a cron run with
  * nothing to do starts fast.
- *
- * The first line starts the installed command (`npx vco-siem`, a global install) with V8's young generation
- * capped, as the Docker image and the crontab do: about 20-30 MB less peak memory on a
- * large backlog at the same speed (bench/README.md). `env -S` splits the flags (coreutils 8.30+, BSD, macOS).
  */
 import module from 'node:module';
 import type { Argv } from 'yargs';
