@@ -119,6 +119,13 @@ describe('CEF with the default mapping', () => {
     assert.equal(before, `${PREFIX}EDGE_DOWN|Edge down|9|cs1Label=segmentName cs1=Global Segment cs4Label=interface cs4=GE3 cs5Label=physicalInterface cs5=ge-0/0/3 cs2Label=detail cs2={"state":"DOWN"}`);
   });
 
+  test('numbers skip the escape, but `as: epochMs` on the detail\'s rest does not make its text a number', () => {
+    const encode = cef([...MSG, { key: 'cs6', label: 'rest', from: 'detailRest', as: 'epochMs' }]);
+    assert.equal(encode({ ...at('m'), detail: ' a=b\\c\nX=evil ' }), `${PREFIX}EDGE_DOWN|Edge down|9|msg=m cs6Label=rest cs6=a\\=b\\\\c\\nX\\=evil`);
+    const times = cef([{ key: 'rt', from: 'eventTime', as: 'epochMs' }, { key: 'cn1', label: 'sev', from: 'cefSeverity' }]);
+    assert.equal(times({ ...STANDARD_EVENT, eventTime: '1960-01-01T00:00:00.000Z' }), `${PREFIX}EDGE_DOWN|Edge down|9|rt=-315619200000 cn1Label=sev cn1=9`);
+  });
+
   test('user overrides: per-event CEF severity and category', () => {
     const encode = createEncoder(vectorOptions('cef', { events: { EDGE_DOWN: { cefSeverity: 10, cefCategory: '/Monitor/Edge/Down' } } }, { cefSyslogHeader: 'none' }));
     assert.match(encode(STANDARD_EVENT), /\|Edge down\|10\|rt=1714566896789 externalId=1109553 cat=\/Monitor\/Edge\/Down msg=/);

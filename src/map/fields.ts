@@ -183,9 +183,11 @@ export function compileFields(specs: readonly FieldSpec[], format: PairFormat, m
   });
   const steps = specs.map((spec): Step => {
     if (spec.from === 'detailFields') return new Step(NOWHERE, 'lifts', NO_VALUE, false);
+    const kind = spec.from === 'detailRest' ? 'rest' : 'value';
     const { get, numeric } = getterFor(spec);
-    const at = place(spec.key!, spec.label, numeric && numbersUntouched);
-    return new Step(at, spec.from === 'detailRest' ? 'rest' : 'value', get, spec.ifTooLong === 'omit');
+    // The rest is the detail's own text whatever `as` says: only a value step can be a number's text.
+    const at = place(spec.key!, spec.label, kind === 'value' && numeric && numbersUntouched);
+    return new Step(at, kind, get, spec.ifTooLong === 'omit');
   });
 
   /** The value as it goes out, or undefined when it must be left out. */

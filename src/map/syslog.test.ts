@@ -14,9 +14,14 @@ function dateRfc3164(ms: number): string {
 
 const MAX_TIME_MS = 253402300799999; // 9999-12-31T23:59:59.999Z
 // Runs of instants, some within one day and some across midnights, so the day cache is hit and replaced.
-const instant = fc.oneof(fc.integer({ min: 0, max: MAX_TIME_MS }), fc.integer({ min: 1714521600000 - 5000, max: 1714521600000 + 5000 }));
+// Fractional ones too: a JSON number eventTime reaches the header as it is.
+const instant = fc.oneof(
+  fc.integer({ min: 0, max: MAX_TIME_MS }),
+  fc.integer({ min: 1714521600000 - 5000, max: 1714521600000 + 5000 }),
+  fc.double({ min: 0, max: MAX_TIME_MS, noNaN: true }),
+);
 
-test('timestamps equal what Date writes, for any instant of years 1970-9999 and in any order', () => {
+test('timestamps equal what Date writes, for any instant of years 1970-9999 (whole or fractional ms) and in any order', () => {
   fc.assert(
     fc.property(fc.array(instant, { minLength: 1, maxLength: 20 }), (instants) => {
       for (const ms of instants) {
@@ -29,7 +34,7 @@ test('timestamps equal what Date writes, for any instant of years 1970-9999 and 
 });
 
 test('edges: the first and last instant, midnight and the millisecond before it, leap day, no time', () => {
-  for (const ms of [0, MAX_TIME_MS, 1714521600000, 1714521599999, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2000, 0, 1)]) {
+  for (const ms of [0, MAX_TIME_MS, 1714521600000, 1714521599999, 1714521599999.9, 0.5, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2000, 0, 1)]) {
     assert.equal(rfc5424Timestamp(ms), new Date(ms).toISOString(), String(ms));
     assert.equal(rfc3164Timestamp(ms), dateRfc3164(ms), String(ms));
   }
