@@ -126,6 +126,16 @@ describe('CEF with the default mapping', () => {
     assert.equal(times({ ...STANDARD_EVENT, eventTime: '1960-01-01T00:00:00.000Z' }), `${PREFIX}EDGE_DOWN|Edge down|9|rt=-315619200000 cn1Label=sev cn1=9`);
   });
 
+  test('rt is the instant the header tells, also for a time sent as a JSON number', () => {
+    const fields: Fields = [{ key: 'rt', from: 'eventTime', as: 'epochMs' }];
+    const withHeader = createEncoder(vectorOptions('cef', { cef: { fields } }, { cefSyslogHeader: 'rfc5424' }));
+    for (const eventTime of [12345.5, 1714566896789, '1714566896789', '2024-05-01T12:34:56.789Z']) {
+      const out = withHeader({ ...STANDARD_EVENT, eventTime } as VcoEvent);
+      const header = /^<\d+>1 (\S+) /.exec(out)![1]!;
+      assert.equal(out.slice(out.indexOf('rt=') + 3), String(Date.parse(header) + (eventTime === 12345.5 ? 0.5 : 0)), `${eventTime}: ${out}`);
+    }
+  });
+
   test('user overrides: per-event CEF severity and category', () => {
     const encode = createEncoder(vectorOptions('cef', { events: { EDGE_DOWN: { cefSeverity: 10, cefCategory: '/Monitor/Edge/Down' } } }, { cefSyslogHeader: 'none' }));
     assert.match(encode(STANDARD_EVENT), /\|Edge down\|10\|rt=1714566896789 externalId=1109553 cat=\/Monitor\/Edge\/Down msg=/);

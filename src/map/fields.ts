@@ -69,6 +69,12 @@ const VCO_KEYS: Record<string, Getter> = {
   segmentName: (v) => textOf(v.event.segmentName),
 };
 
+/** The VCO's time keys as they are, read by name (for `as: epochMs`). */
+const VCO_TIMES: Record<string, (v: EventView) => unknown> = {
+  eventTime: (v) => v.event.eventTime,
+  created: (v) => v.event.created,
+};
+
 function getterFor(spec: FieldSpec): { get: Getter; numeric: boolean } {
   const from = spec.from;
   const computed = Object.hasOwn(COMPUTED, from);
@@ -77,13 +83,17 @@ function getterFor(spec: FieldSpec): { get: Getter; numeric: boolean } {
   const own: Getter = inheritable ? (v) => (Object.hasOwn(v.event, from) ? textOf(v.event[from]) : undefined) : (v) => textOf(v.event[from]);
   const base: Getter = computed ? COMPUTED[from]! : Object.hasOwn(VCO_KEYS, from) ? VCO_KEYS[from]! : own;
   if (spec.as !== 'epochMs') return { get: base, numeric: computed && NUMERIC.has(from) };
-  // The parser of an event key is shared with the header's; the text is memoised as well.
-  const parse = computed ? privateTimeParser() : timeParser(from);
-  const epochText = memoLast((text: string | undefined): string | undefined => {
-    const ms = parse(text);
-    return ms === undefined ? undefined : String(ms);
-  });
-  return { get: (v) => epochText(base(v)), numeric: true };
+  const epochText = memoLast((ms: number | undefined): string | undefined => (ms === undefined ? undefined : String(ms)));
+  if (computed) {
+    const parse = privateTimeParser();
+    return { get: (v) => epochText(parse(base(v))), numeric: true };
+  }
+  // An event key's own value, parsed by the parser the header uses for it (shared, with its memo): `rt` and
+  // the header then tell the same instant even for a time sent as a JSON number.
+  const parse = timeParser(from);
+  const generic = inheritable ? (v: EventView): unknown => (Object.hasOwn(v.event, from) ? v.event[from] : undefined) : (v: EventView): unknown => v.event[from];
+  const raw = Object.hasOwn(VCO_TIMES, from) ? VCO_TIMES[from]! : generic;
+  return { get: (v) => epochText(parse(raw(v))), numeric: true };
 }
 
 const MAC = /^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$/;
