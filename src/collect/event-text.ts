@@ -257,7 +257,7 @@ function readExact(reply: Reply, p: number, batch: EventBatch): number {
   const end = shape.lastIndex;
   // The shape fixes the layout: the id (a number or a string), then the eventTime string.
   const idStart = r + (numeric ? NUMERIC_PREFIX : LOGICAL_ID_PREFIX).length;
-  const idEnd = numeric ? text.indexOf(',', idStart) : literalEnd(text, idStart);
+  const idEnd = numeric ? text.indexOf(',', idStart) : skipString(text, idStart);
   let key: IdKey;
   if (numeric) {
     // INTEGER admits only what JSON.stringify writes of a number below 2^53: the key is that number (see idKey).
@@ -270,7 +270,7 @@ function readExact(reply: Reply, p: number, batch: EventBatch): number {
   }
   const timeStart = idEnd + EVENT_TIME_MEMBER.length;
   VCO_TIME_LITERAL.lastIndex = timeStart;
-  const time = VCO_TIME_LITERAL.test(text) ? text.slice(timeStart + 1, timeStart + 25) : reply.stringValue(timeStart, literalEnd(text, timeStart));
+  const time = VCO_TIME_LITERAL.test(text) ? text.slice(timeStart + 1, timeStart + 25) : reply.stringValue(timeStart, skipString(text, timeStart));
   batch.addExact(p, reply.start + end, key, batch.parseTime(time));
   return reply.start + end;
 }
@@ -288,15 +288,6 @@ const DIGIT_0 = 0x30;
 const NUMERIC_PREFIX = '{"id":';
 const LOGICAL_ID_PREFIX = '{"logicalId":';
 const EVENT_TIME_MEMBER = ',"eventTime":';
-
-/** End of the string literal (one that STRING matched) whose opening quote is at `p`. */
-function literalEnd(text: string, p: number): number {
-  for (let q = text.indexOf('"', p + 1); ; q = text.indexOf('"', q + 1)) {
-    let backslashes = 0;
-    while (text.charCodeAt(q - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return q + 1;
-  }
-}
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

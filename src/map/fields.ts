@@ -69,19 +69,25 @@ const VCO_KEYS: Record<string, Getter> = {
   segmentName: (v) => textOf(v.event.segmentName),
 };
 
-/** The VCO's time keys as they are, read by name (for `as: epochMs`). */
+/**
+ * The VCO's time keys as they are, read by name (for `as: epochMs`). Kept apart from VCO_KEYS: a text getter
+ * built on a shared raw reader calls it through one call site for every key, which measured 3 % slower.
+ */
 const VCO_TIMES: Record<string, (v: EventView) => unknown> = {
   eventTime: (v) => v.event.eventTime,
   created: (v) => v.event.created,
 };
 
+/** Any event key's own value (events come from JSON.parse: only a name Object.prototype has can be inherited). */
+function ownValue(key: string): (v: EventView) => unknown {
+  return key in Object.prototype ? (v) => (Object.hasOwn(v.event, key) ? v.event[key] : undefined) : (v) => v.event[key];
+}
+
 function getterFor(spec: FieldSpec): { get: Getter; numeric: boolean } {
   const from = spec.from;
   const computed = Object.hasOwn(COMPUTED, from);
-  // Events come from JSON.parse: only a name that Object.prototype has can be inherited, and only it needs the check.
-  const inheritable = from in Object.prototype;
-  const own: Getter = inheritable ? (v) => (Object.hasOwn(v.event, from) ? textOf(v.event[from]) : undefined) : (v) => textOf(v.event[from]);
-  const base: Getter = computed ? COMPUTED[from]! : Object.hasOwn(VCO_KEYS, from) ? VCO_KEYS[from]! : own;
+  const own = ownValue(from);
+  const base: Getter = computed ? COMPUTED[from]! : Object.hasOwn(VCO_KEYS, from) ? VCO_KEYS[from]! : (v) => textOf(own(v));
   if (spec.as !== 'epochMs') return { get: base, numeric: computed && NUMERIC.has(from) };
   const epochText = memoLast((ms: number | undefined): string | undefined => (ms === undefined ? undefined : String(ms)));
   if (computed) {
@@ -91,8 +97,7 @@ function getterFor(spec: FieldSpec): { get: Getter; numeric: boolean } {
   // An event key's own value, parsed by the parser the header uses for it (shared, with its memo): `rt` and
   // the header then tell the same instant even for a time sent as a JSON number.
   const parse = timeParser(from);
-  const generic = inheritable ? (v: EventView): unknown => (Object.hasOwn(v.event, from) ? v.event[from] : undefined) : (v: EventView): unknown => v.event[from];
-  const raw = Object.hasOwn(VCO_TIMES, from) ? VCO_TIMES[from]! : generic;
+  const raw = Object.hasOwn(VCO_TIMES, from) ? VCO_TIMES[from]! : own;
   return { get: (v) => epochText(parse(raw(v))), numeric: true };
 }
 

@@ -42,10 +42,7 @@ export class SpooledPage {
   /** The JSON lines of `chosen` (events of this page), each ended by '\n', copied without decoding. */
   linesOf(chosen: readonly SpooledEvent[]): Buffer {
     let length = 0;
-    for (const event of chosen) {
-      length += this.data.copy(this.out, length, event.start, event.end);
-      this.out[length++] = NEWLINE;
-    }
+    for (const event of chosen) length = copyLine(this.data, event.start, event.end, this.out, length);
     return this.out.subarray(0, length);
   }
 }
@@ -53,7 +50,6 @@ export class SpooledPage {
 /** A page kept in memory. */
 interface HeldPage {
   page: EventPage;
-  count: number;
   /** Bytes of its lines ('\n' included). */
   linesLength: number;
   minTimeMs: number;
@@ -130,7 +126,7 @@ export class Spool {
       if (this.held <= this.memoryBytes) {
         // Only what the spool reads: a batch may also hold the reply apart from `data` and parsed events.
         const { data, starts, ends, keys, timesMs } = page;
-        this.pages.push({ page: { data, starts, ends, keys, timesMs }, count, linesLength: linesLength(page), minTimeMs: minTime(page) });
+        this.pages.push({ page: { data, starts, ends, keys, timesMs }, linesLength: linesLength(page), minTimeMs: minTime(page) });
         return;
       }
       await this.spill();
@@ -168,10 +164,7 @@ export class Spool {
     const length = linesLength(page);
     if (this.buf.length < length) this.buf = Buffer.allocUnsafe(Math.max(length, 2 * this.buf.length));
     let used = 0;
-    for (let i = 0; i < count; i++) {
-      used += data.copy(this.buf, used, starts[i], ends[i]);
-      this.buf[used++] = NEWLINE;
-    }
+    for (let i = 0; i < count; i++) used = copyLine(data, starts[i]!, ends[i]!, this.buf, used);
     const lines = this.buf.subarray(0, used);
     const otherKeysJson = Buffer.from(JSON.stringify(otherKeys), 'utf8');
     const record: FilePageRecord = { offset: this.size, linesLength: used, count, keysLength: otherKeysJson.length, minTimeMs: minTime(page) };
@@ -223,6 +216,13 @@ export class Spool {
 }
 
 const NEWLINE = 0x0a;
+
+/** Copies data[start, end) and a '\n' into `out` at `at`; returns the offset after them. */
+function copyLine(data: Buffer, start: number, end: number, out: Buffer, at: number): number {
+  const copied = data.copy(out, at, start, end);
+  out[at + copied] = NEWLINE;
+  return at + copied + 1;
+}
 
 function recordLength(record: FilePageRecord): number {
   return record.linesLength + INDEX_FIELDS * DOUBLE * record.count + record.keysLength;
