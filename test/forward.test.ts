@@ -6,11 +6,13 @@ import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import type { VcoEvent } from '../src/event.js';
 import { createEncoder } from '../src/map/index.js';
-import { READ_CHUNK_BYTES } from '../src/ship/delivery.js';
+import { silentLogger } from '../src/log.js';
+import { deliver, READ_CHUNK_BYTES } from '../src/ship/delivery.js';
 import { makeDestination, type DestinationInput } from '../src/ship/destination.js';
 import { forwardEnterprise, pendingEvents } from '../src/ship/forwarder.js';
 import { replayRange } from '../src/ship/replay.js';
-import { loadPosition } from '../src/store/positions.js';
+import { loadPosition, type DeliveryPosition } from '../src/store/positions.js';
+import { createSender } from '../src/ship/transports.js';
 import { closedPort, startStreamReceiver, startUdpReceiver } from './support/receivers.js';
 import { forwardingFixture } from './support/enterprise-log.js';
 
@@ -154,6 +156,72 @@ describe('forwardEnterprise', () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  describe('checkpoints (deliver)', () => {
+    const run = async (list: VcoEvent[], port: number, checkpoint: (confirmed: DeliveryPosition) => Promise<void>) => {
+      const dir = await enterpriseWith(list);
+      const logPath = join(dir, 'events.json');
+      const dest = destination(port, { confirmEveryBytes: 64 * 1024 }); // several confirmations: a checkpoint is due after each
+      const sender = await createSender(dest);
+      try {
+        return await deliver({
+          logPath, start: { offset: 0, delivered: 0 }, endOffset: (await stat(logPath)).size, sender, checkpoint,
+          encoding: { destination: dest, mapping: fixture.mapping, enterpriseName: ENTERPRISE },
+          checkpointEvery: { events: 1, ms: 0 }, logger: silentLogger,
+        });
+      } finally {
+        sender.destroy();
+      }
+    };
+
+    test('a slow checkpoint does not hold up sending; saves run one at a time, in order', async () => {
+      const receiver = await startStreamReceiver({ framing: 'lf' });
+      try {
+        let running = 0;
+        let overlapped = false;
+        const saved: number[] = [];
+        // The first save waits until the receiver has every event: were saves awaited in the send path, it never would.
+        let release: () => void = () => undefined;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let sentDuringSave = false;
+        void receiver
+          .waitFor(() => receiver.frames.length === 2000, 5_000, 'every event')
+          .then(() => (sentDuringSave = true), () => undefined)
+          .finally(release);
+        const result = await run(events(2000), receiver.port, async (confirmed) => {
+          overlapped ||= running > 0;
+          running++;
+          await gate;
+          saved.push(confirmed.offset);
+          running--;
+        });
+        assert.equal(sentDuringSave, true, 'every event went out while the first save was still running');
+        assert.equal(result.error, undefined);
+        assert.equal(result.sent, 2000);
+        assert.deepEqual(ids(receiver.frames), range(1, 2000));
+        assert.equal(overlapped, false, 'one save at a time');
+        assert.ok(saved.length >= 1, 'a checkpoint was saved');
+        assert.deepEqual(saved, [...saved].sort((a, b) => a - b), 'positions saved in order');
+        assert.ok(saved.at(-1)! <= result.confirmed.offset);
+      } finally {
+        await receiver.close();
+      }
+    });
+
+    test('a failed checkpoint ends the run with its error; nothing counted that was not confirmed', async () => {
+      const receiver = await startStreamReceiver({ framing: 'lf' });
+      try {
+        const result = await run(events(10_000), receiver.port, () => Promise.reject(new Error('disk full')));
+        assert.equal(result.error?.message, 'disk full');
+        assert.ok(result.sent <= result.confirmed.delivered, `sent ${result.sent}, confirmed ${result.confirmed.delivered}`);
+        const got = ids(receiver.frames);
+        assert.deepEqual(got, range(1, got.length), 'what arrived is in order, without gaps or doubles');
+        assert.ok(got.length >= result.confirmed.delivered && result.confirmed.delivered < 10_000, 'the run stopped early');
+      } finally {
+        await receiver.close();
+      }
+    });
   });
 
   test('a damaged log line is counted failed and never blocks the queue', async () => {

@@ -137,9 +137,8 @@ async function deliverBatches(run: DeliveryRun, batches: BatchSource): Promise<D
   const { destination } = run.encoding;
   const datagram = sender.kind === 'datagram';
   const tracker = new InFlight(run.start);
-  const cadence = run.checkpointEvery ?? DEFAULT_CHECKPOINT;
+  const checkpoints = new Checkpoints(run.checkpoint, run.checkpointEvery ?? DEFAULT_CHECKPOINT, run.start);
   const result: DeliveryResult = { confirmed: run.start, sent: 0, resent: 0, truncated: 0, failed: 0, skipped: 0 };
-  let saved = { ...run.start, at: Date.now() };
   let readFrom = run.start.offset;
   let highWater = readFrom; // lines before it were counted already; re-sends do not count twice
   let losses = 0;
@@ -151,38 +150,40 @@ async function deliverBatches(run: DeliveryRun, batches: BatchSource): Promise<D
       if (datagram) await Promise.all(batch.ends.map((end, i) => sender.send(frames.subarray(batch.ends[i - 1] ?? 0, end), signal)));
       else await sender.send(frames, signal);
     }
+    // Counted once the transport took the batch: one left behind by a lost connection is read and counted again.
+    const { fresh } = batch;
+    result.sent += fresh.sent;
+    result.truncated += fresh.truncated;
+    result.skipped += fresh.skipped;
+    result.resent += batch.resent;
+    result.failed += fresh.failures.length;
+    for (const { offset, reason } of fresh.failures) logger.warn('skipping a log line that cannot be sent', { path: run.logPath, offset, reason });
+    if (batch.endOffset > highWater) highWater = batch.endOffset;
     tracker.taken(batch.endOffset, batch.count, batch.frames.byteLength);
     if (datagram || tracker.unconfirmedBytes === 0) tracker.confirm();
     else if (tracker.unconfirmedBytes >= destination.confirmEveryBytes) {
       await sender.close(); // a clean close confirms; the next send opens a new connection
       tracker.confirm();
     }
-    const confirmed = tracker.confirmed;
-    const due = confirmed.delivered - saved.delivered >= cadence.events || Date.now() - saved.at >= cadence.ms;
-    if (run.checkpoint && due && confirmed.offset > saved.offset) {
-      await run.checkpoint(confirmed);
-      saved = { ...confirmed, at: Date.now() };
-    }
+    checkpoints.offer(tracker.confirmed);
   };
 
   for (;;) {
+    // One batch on its way to the socket while the next is read and encoded; sends stay one at a time, in order.
+    let sending: Promise<void> | undefined;
     try {
       const chunks = readLogChunks(run.logPath, readFrom, { endOffset: run.endOffset, chunkSize: READ_CHUNK_BYTES, ...(signal ? { signal } : {}) });
       for await (const batch of batches(chunks, highWater)) {
-        const { fresh } = batch;
-        result.sent += fresh.sent;
-        result.truncated += fresh.truncated;
-        result.skipped += fresh.skipped;
-        result.resent += batch.resent;
-        result.failed += fresh.failures.length;
-        for (const { offset, reason } of fresh.failures) logger.warn('skipping a log line that cannot be sent', { path: run.logPath, offset, reason });
-        if (batch.endOffset > highWater) highWater = batch.endOffset;
-        await send(batch);
+        await sending;
+        sending = send(batch);
+        sending.catch(() => undefined); // awaited before the next send or below: not unhandled meanwhile
       }
+      await sending;
       await sender.close();
       tracker.confirm();
       break;
     } catch (error) {
+      await sending?.catch(() => undefined); // never two sends at once, even after a failure elsewhere
       if (!(error instanceof ConnectionLostError)) {
         result.error = error instanceof Error ? error : new VcoSiemError(errorMessage(error));
         break;
@@ -202,10 +203,54 @@ async function deliverBatches(run: DeliveryRun, batches: BatchSource): Promise<D
       readFrom = from.offset;
     }
   }
+  const checkpointFailure = await checkpoints.settled();
+  result.error ??= checkpointFailure;
   result.confirmed = tracker.confirmed;
   // Counted as sent only what was confirmed; the rest stays pending and goes again next run.
   result.sent = Math.min(result.sent, result.confirmed.delivered - run.start.delivered);
   return result;
+}
+
+/**
+ * Saves confirmed positions at the checkpoint cadence without holding up the sending: one save at a time
+ * runs in the background (an fsync'd file costs milliseconds), and a failed save stops the run at the next
+ * offer or at the end, as a failure in the send path would.
+ */
+class Checkpoints {
+  private saved: DeliveryPosition & { at: number };
+  private saving: Promise<void> | undefined;
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly save: ((confirmed: DeliveryPosition) => Promise<void>) | undefined,
+    private readonly cadence: CheckpointPolicy,
+    start: DeliveryPosition,
+  ) {
+    this.saved = { ...start, at: Date.now() };
+  }
+
+  offer(confirmed: DeliveryPosition): void {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.save === undefined || this.saving !== undefined || confirmed.offset <= this.saved.offset) return;
+    const due = confirmed.delivered - this.saved.delivered >= this.cadence.events || Date.now() - this.saved.at >= this.cadence.ms;
+    if (!due) return;
+    this.saved = { ...confirmed, at: Date.now() };
+    this.saving = this.save(confirmed).then(
+      () => {
+        this.saving = undefined;
+      },
+      (error: unknown) => {
+        this.saving = undefined;
+        this.failure = error instanceof Error ? error : new VcoSiemError(errorMessage(error));
+      },
+    );
+  }
+
+  /** Waits for a save in progress; its failure, if any save failed. */
+  async settled(): Promise<Error | undefined> {
+    await this.saving;
+    return this.failure;
+  }
 }
 
 /** What was taken on the current connection since the last confirmation, and the last confirmed position. */

@@ -6,7 +6,8 @@
  * leaves the events pending with the reason; the run still ends, so the data-directory lock is released.
  *
  * Duplicate bound after SIGKILL: the next run re-sends from the saved position, i.e. at most the confirmed
- * events not yet checkpointed (DEFAULT_CHECKPOINT: 5000 events or 1 s of sending) plus the unconfirmed
+ * events not yet checkpointed (DEFAULT_CHECKPOINT: 5000 events or 1 s of sending, plus what was confirmed
+ * while a save was being written: saves run in the background, one at a time) plus the unconfirmed
  * tail (confirmEveryBytes + the frames of one 256 KiB read of the log). Nothing is lost: the log still holds all of it.
  */
 import { mkdir, stat } from 'node:fs/promises';

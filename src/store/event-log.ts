@@ -132,20 +132,36 @@ export async function* readLogChunks(path: string, fromOffset: number, options: 
     let buf: Buffer = Buffer.allocUnsafeSlow(chunkSize);
     let filled = 0; // bytes of buf holding data, starting at file offset `bufStart`
     let bufStart = fromOffset;
-    while (bufStart + filled < end) {
-      if (options.signal?.aborted) throw new CancelledError(`reading ${path} was cancelled`, { cause: options.signal.reason });
+    // One read always in flight: the next chunk is read while the caller works on this one.
+    const cancelled = (): CancelledError => new CancelledError(`reading ${path} was cancelled`, { cause: options.signal?.reason });
+    const readMore = (): Promise<number> => {
+      if (options.signal?.aborted) return Promise.reject(cancelled());
       if (filled === buf.length) buf = moveTail(buf, 0, filled, buf.length * 2); // one line longer than the buffer
       const want = Math.min(buf.length - filled, end - bufStart - filled);
-      const { bytesRead } = await handle.read(buf, filled, want, bufStart + filled);
-      if (bytesRead === 0) break; // the file shrank under us; stop at what we have
-      filled += bytesRead;
-      const lines = buf.lastIndexOf(NEWLINE, filled - 1) + 1;
-      if (lines === 0) continue;
-      const chunk = { bytes: buf.subarray(0, lines), start: bufStart };
-      buf = moveTail(buf, lines, filled, chunkSize);
-      filled -= lines;
-      bufStart += lines;
-      yield chunk;
+      const read = handle.read(buf, filled, want, bufStart + filled).then(({ bytesRead }) => bytesRead);
+      read.catch(() => undefined); // awaited later: a failure meanwhile must not count as unhandled
+      return read;
+    };
+    let reading: Promise<number> | undefined = bufStart < end ? readMore() : undefined;
+    try {
+      while (reading !== undefined) {
+        const bytesRead = await reading;
+        reading = undefined;
+        if (bytesRead === 0) break; // the file shrank under us; stop at what we have
+        filled += bytesRead;
+        const lines = buf.lastIndexOf(NEWLINE, filled - 1) + 1;
+        const chunk = lines === 0 ? undefined : { bytes: buf.subarray(0, lines), start: bufStart };
+        if (lines > 0) {
+          buf = moveTail(buf, lines, filled, chunkSize);
+          filled -= lines;
+          bufStart += lines;
+        }
+        if (bufStart + filled < end) reading = readMore();
+        if (options.signal?.aborted) throw cancelled();
+        if (chunk !== undefined) yield chunk;
+      }
+    } finally {
+      await reading?.catch(() => undefined); // the handle closes only once no read uses it
     }
   } finally {
     await handle.close();
