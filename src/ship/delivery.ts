@@ -84,27 +84,34 @@ export interface DeliveryResult {
 }
 
 export async function deliver(run: DeliveryRun): Promise<DeliveryResult> {
+  const result = await deliverAll(run);
+  // Counted as sent only what was confirmed; the rest stays pending and goes again next run.
+  return { ...result, sent: Math.min(result.sent, result.confirmed.delivered - run.start.delivered) };
+}
+
+async function deliverAll(run: DeliveryRun): Promise<DeliveryResult> {
   const threads = run.encodeThreads ?? 0;
-  if (threads === 0) return deliverBatches(run, inThread(batchEncoder(run.encoding)));
+  if (threads === 0) return (await deliverBatches(run, inThread(batchEncoder(run.encoding)))).result;
   const pool = new EncodePool(run.encoding, threads);
-  let withWorkers: DeliveryResult;
+  let withWorkers: Delivered;
   try {
     withWorkers = await deliverBatches(run, pooled(pool));
   } finally {
     await pool.close();
   }
-  if (!(withWorkers.error instanceof EncodePoolError)) return withWorkers;
-  // Workers cannot run here, or one died: go on from the confirmed position in this thread. (Lines the workers
-  // had handled past that position count again as truncated/failed/skipped; `sent` counts each range once.)
-  run.logger.warn('encode workers failed; encoding in the delivery thread instead', { reason: withWorkers.error.message });
-  const rest = await deliverBatches({ ...run, start: withWorkers.confirmed }, inThread(batchEncoder(run.encoding)));
+  const first = withWorkers.result;
+  if (!(first.error instanceof EncodePoolError)) return first;
+  // Workers cannot run here, or one died: go on from the confirmed position in this thread. Lines already
+  // counted (sent over a connection that then could not confirm them) count as re-sent, not again as new.
+  run.logger.warn('encode workers failed; encoding in the delivery thread instead', { reason: first.error.message });
+  const { result: rest } = await deliverBatches({ ...run, start: first.confirmed }, inThread(batchEncoder(run.encoding)), withWorkers.countedTo);
   return {
     ...rest,
-    sent: withWorkers.sent + rest.sent,
-    resent: withWorkers.resent + rest.resent,
-    truncated: withWorkers.truncated + rest.truncated,
-    failed: withWorkers.failed + rest.failed,
-    skipped: withWorkers.skipped + rest.skipped,
+    sent: first.sent + rest.sent,
+    resent: first.resent + rest.resent,
+    truncated: first.truncated + rest.truncated,
+    failed: first.failed + rest.failed,
+    skipped: first.skipped + rest.skipped,
   };
 }
 
@@ -132,7 +139,13 @@ function pooled(pool: EncodePool): BatchSource {
   };
 }
 
-async function deliverBatches(run: DeliveryRun, batches: BatchSource): Promise<DeliveryResult> {
+interface Delivered {
+  result: DeliveryResult;
+  /** Lines before this offset were counted (sent, failed, ...) by this run: a later pass counts them as re-sent. */
+  countedTo: number;
+}
+
+async function deliverBatches(run: DeliveryRun, batches: BatchSource, countedTo = run.start.offset): Promise<Delivered> {
   const { sender, logger, signal } = run;
   const { destination } = run.encoding;
   const datagram = sender.kind === 'datagram';
@@ -140,7 +153,7 @@ async function deliverBatches(run: DeliveryRun, batches: BatchSource): Promise<D
   const checkpoints = new Checkpoints(run.checkpoint, run.checkpointEvery ?? DEFAULT_CHECKPOINT, run.start);
   const result: DeliveryResult = { confirmed: run.start, sent: 0, resent: 0, truncated: 0, failed: 0, skipped: 0 };
   let readFrom = run.start.offset;
-  let highWater = readFrom; // lines before it were counted already; re-sends do not count twice
+  let highWater = Math.max(readFrom, countedTo); // lines before it were counted already; re-sends do not count twice
   let losses = 0;
   let confirmedAtLastLoss = -1;
 
@@ -150,7 +163,7 @@ async function deliverBatches(run: DeliveryRun, batches: BatchSource): Promise<D
       if (datagram) await Promise.all(batch.ends.map((end, i) => sender.send(frames.subarray(batch.ends[i - 1] ?? 0, end), signal)));
       else await sender.send(frames, signal);
     }
-    // Counted once the transport took the batch: one left behind by a lost connection is read and counted again.
+    // Counted once the transport took the batch: one left behind by a lost connection is counted when it is sent.
     const { fresh } = batch;
     result.sent += fresh.sent;
     result.truncated += fresh.truncated;
@@ -184,6 +197,14 @@ async function deliverBatches(run: DeliveryRun, batches: BatchSource): Promise<D
       break;
     } catch (error) {
       await sending?.catch(() => undefined); // never two sends at once, even after a failure elsewhere
+      if (error instanceof EncodePoolError) {
+        // The connection itself is fine: a clean close confirms what it carried, so that the caller goes on
+        // from there instead of sending it again over the same connection.
+        await sender.close().then(
+          () => tracker.confirm(),
+          () => undefined, // not confirmed: the caller re-sends from the confirmed position on a new connection
+        );
+      }
       if (!(error instanceof ConnectionLostError)) {
         result.error = error instanceof Error ? error : new VcoSiemError(errorMessage(error));
         break;
@@ -204,11 +225,10 @@ async function deliverBatches(run: DeliveryRun, batches: BatchSource): Promise<D
     }
   }
   const checkpointFailure = await checkpoints.settled();
-  result.error ??= checkpointFailure;
+  // A failed save ends the run, also when the workers failed meanwhile (that would only switch threads).
+  if (checkpointFailure !== undefined && (result.error === undefined || result.error instanceof EncodePoolError)) result.error = checkpointFailure;
   result.confirmed = tracker.confirmed;
-  // Counted as sent only what was confirmed; the rest stays pending and goes again next run.
-  result.sent = Math.min(result.sent, result.confirmed.delivered - run.start.delivered);
-  return result;
+  return { result, countedTo: highWater };
 }
 
 /**

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { EventLog, readLogBatches, readLogLines, tailOffset, type LogLine } from './event-log.js';
+import { EventLog, readLogBatches, readLogChunks, readLogLines, tailOffset, type LogLine } from './event-log.js';
 
 let root = '';
 before(async () => {
@@ -129,6 +130,18 @@ test('readLogBatches honours an aborted signal', async () => {
     }
   }, { name: 'CancelledError' });
   assert.equal(batches, 1);
+});
+
+test('readLogChunks closes the file when the reader stops early, with the next read in flight', { skip: process.platform !== 'linux' }, async () => {
+  const path = join(root, 'early.json');
+  await writeFile(path, '{"id":1}\n'.repeat(1000));
+  const openFiles = (): number => readdirSync('/proc/self/fd').length;
+  const before = openFiles();
+  for await (const chunk of readLogChunks(path, 0, { chunkSize: 64 })) {
+    assert.equal(chunk.start, 0);
+    break;
+  }
+  assert.equal(openFiles(), before);
 });
 
 test('tailOffset finds where the last N lines start', async () => {
