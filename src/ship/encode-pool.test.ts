@@ -120,6 +120,7 @@ describe('encode pool', () => {
 
   test('auto: no workers for a small backlog, one per CPU beyond the first for a large one', () => {
     assert.equal(encodeThreadsFor('auto', 1024 * 1024), 0);
+    assert.equal(encodeThreadsFor('auto', 23 * 1024 * 1024), 0, 'a worker costs more than it saves below 24 MiB');
     assert.equal(encodeThreadsFor('auto', 64 * 1024 * 1024), Math.min(availableParallelism() - 1, 3));
     assert.equal(encodeThreadsFor(3, 10), 3);
     assert.equal(encodeThreadsFor(0, 64 * 1024 * 1024), 0);

@@ -136,8 +136,12 @@ export class EncodePool {
 /** ENCODE_THREADS: 'auto', or a fixed number of encode workers (0 = encode in the delivery thread only). */
 export type EncodeThreads = number | 'auto';
 
-/** Below this much log to send, starting workers (tens of milliseconds each) costs more than it saves. */
-const AUTO_THREADS_MIN_BYTES = 8 * 1024 * 1024;
+/**
+ * Below this much log to send, starting workers (tens of milliseconds each, and a second copy of the code to
+ * compile and warm up) costs more than it saves: on 2 CPUs, one worker first won at about 25 MiB (CEF, bench log;
+ * 9 MiB: 279 against 226 ms, 31 MiB: 465 against 527 ms, bench/README.md).
+ */
+const AUTO_THREADS_MIN_BYTES = 24 * 1024 * 1024;
 const AUTO_THREADS_MAX = 3;
 
 /**
