@@ -257,6 +257,28 @@ describe('forwardEnterprise', () => {
     });
   });
 
+  test('udp: an encode worker that dies mid-run: the run goes on in the delivery thread on the same socket', async (t) => {
+    const total = 6000; // about 1 MB of log: four batches
+    const dir = await enterpriseWith(events(total));
+    const receiver = await startUdpReceiver();
+    const postMessage = Worker.prototype.postMessage;
+    let posted = 0;
+    t.mock.method(Worker.prototype, 'postMessage', function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+      if (++posted === 2) return void this.terminate();
+      return postMessage.apply(this, args);
+    });
+    try {
+      // Counts only what the sender took: a loopback UDP receiver may drop datagrams under load.
+      const summary = await forward(dir, destination(receiver.port, { protocol: 'udp' }), 1);
+      assert.ok(posted >= 2, 'the worker was stopped');
+      assert.equal(summary.error, undefined);
+      assert.equal(summary.sent, total);
+      assert.equal(summary.pending, 0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   test('a damaged log line is counted failed and never blocks the queue', async () => {
     const dir = await enterpriseWith(events(3));
     await appendFile(join(dir, 'events.json'), 'not json\n[1,2]\n');

@@ -197,9 +197,10 @@ async function deliverBatches(run: DeliveryRun, batches: BatchSource, countedTo 
       break;
     } catch (error) {
       await sending?.catch(() => undefined); // never two sends at once, even after a failure elsewhere
-      if (error instanceof EncodePoolError) {
+      if (error instanceof EncodePoolError && !datagram) {
         // The connection itself is fine: a clean close confirms what it carried, so that the caller goes on
-        // from there instead of sending it again over the same connection.
+        // from there instead of sending it again over the same connection. (Datagrams confirm at once, and
+        // closing a datagram sender would end it.)
         await sender.close().then(
           () => tracker.confirm(),
           () => undefined, // not confirmed: the caller re-sends from the confirmed position on a new connection
