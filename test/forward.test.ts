@@ -209,6 +209,83 @@ describe('forwardEnterprise', () => {
       assert.equal(taken.reduce((a, b) => a + b), 6000 + result.resent);
     });
 
+    test('a connection lost while the encode worker dies: what it carried is sent again, nothing lost', async (t) => {
+      const total = 20_000; // about 3.3 MB of log: 13 batches
+      const dir = await enterpriseWith(events(total));
+      const logPath = join(dir, 'events.json');
+      // The worker encodes its first two chunks at once and gets the later ones only after 2 s, so the delivery
+      // thread encodes the chunks in between, and after the fourth send the loop waits for the worker's next batch.
+      const workers = new Set<Worker>();
+      const postMessage = Worker.prototype.postMessage;
+      let posted = 0;
+      t.mock.method(Worker.prototype, 'postMessage', function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+        workers.add(this);
+        if (++posted <= 2) return postMessage.apply(this, args);
+        setTimeout(() => {
+          try {
+            postMessage.apply(this, args);
+          } catch {
+            // stopped meanwhile
+          }
+        }, 2000);
+      });
+      // A SIEM connection: what a connection carried is delivered only by its clean close; a lost one loses it all.
+      const delivered: number[] = [];
+      let carried: number[] = [];
+      let sends = 0;
+      const sender: Sender = {
+        kind: 'stream',
+        stats: { connects: 1, connectionsLost: 0, bytes: 0, sends: 0, maxQueuedBytes: 0 },
+        send: async (chunk) => {
+          if (++sends === 4) {
+            // While this send is stuck, the worker dies; then the connection is lost.
+            setTimeout(() => void [...workers].map((worker) => worker.terminate()), 100);
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            carried = [];
+            throw new ConnectionLostError('the SIEM stopped reading');
+          }
+          carried.push(...ids(chunk.toString('utf8').split('\n').filter(Boolean)));
+        },
+        close: async () => {
+          delivered.push(...carried);
+          carried = [];
+        },
+        destroy: () => undefined,
+      };
+      const result = await deliver({
+        logPath, start: { offset: 0, delivered: 0 }, endOffset: (await stat(logPath)).size, sender, encodeThreads: 1,
+        encoding: { destination: destination(1), mapping: fixture.mapping, enterpriseName: ENTERPRISE }, logger: silentLogger,
+      });
+      assert.ok(sends > 4 && workers.size === 1, 'the fourth send failed and the worker ran');
+      assert.equal(result.error, undefined);
+      assert.deepEqual([...new Set(delivered)].sort((a, b) => a - b), range(1, total), 'every event delivered');
+      assert.equal(result.confirmed.delivered, total);
+    });
+
+    test('cancelling while the SIEM has not answered our FIN drops the connection at once and confirms nothing', async () => {
+      const receiver = await startStreamReceiver({ framing: 'lf', paused: true }); // takes the bytes, never answers
+      const dir = await enterpriseWith(events(2000));
+      const logPath = join(dir, 'events.json');
+      const dest = destination(receiver.port, { writeTimeoutMs: 20_000 });
+      const sender = await createSender(dest);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('SIGTERM')), 300);
+      try {
+        const started = Date.now();
+        const result = await deliver({
+          logPath, start: { offset: 0, delivered: 0 }, endOffset: (await stat(logPath)).size, sender, signal: controller.signal,
+          encoding: { destination: dest, mapping: fixture.mapping, enterpriseName: ENTERPRISE }, logger: silentLogger,
+        });
+        assert.equal(result.error?.name, 'CancelledError');
+        assert.equal(result.confirmed.offset, 0, 'nothing confirmed');
+        assert.equal(result.sent, 0);
+        assert.ok(Date.now() - started < 10_000, 'did not wait for the 20 s write timeout');
+      } finally {
+        sender.destroy();
+        await receiver.close();
+      }
+    });
+
     test('a slow checkpoint does not hold up sending; saves run one at a time, in order', async () => {
       const receiver = await startStreamReceiver({ framing: 'lf' });
       try {

@@ -175,7 +175,7 @@ async function deliverBatches(run: DeliveryRun, batches: BatchSource, countedTo 
     tracker.taken(batch.endOffset, batch.count, batch.frames.byteLength);
     if (datagram || tracker.unconfirmedBytes === 0) tracker.confirm();
     else if (tracker.unconfirmedBytes >= destination.confirmEveryBytes) {
-      await sender.close(); // a clean close confirms; the next send opens a new connection
+      await sender.close(signal); // a clean close confirms; the next send opens a new connection
       tracker.confirm();
     }
     checkpoints.offer(tracker.confirmed);
@@ -192,16 +192,18 @@ async function deliverBatches(run: DeliveryRun, batches: BatchSource, countedTo 
         sending.catch(() => undefined); // awaited before the next send or below: not unhandled meanwhile
       }
       await sending;
-      await sender.close();
+      await sender.close(signal);
       tracker.confirm();
       break;
     } catch (error) {
-      await sending?.catch(() => undefined); // never two sends at once, even after a failure elsewhere
-      if (error instanceof EncodePoolError && !datagram) {
-        // The connection itself is fine: a clean close confirms what it carried, so that the caller goes on
-        // from there instead of sending it again over the same connection. (Datagrams confirm at once, and
-        // closing a datagram sender would end it.)
-        await sender.close().then(
+      // Never two sends at once, even after a failure elsewhere; and whether the last one went through.
+      const lastSendFailed = sending === undefined ? false : await sending.then(() => false, () => true);
+      if (error instanceof EncodePoolError && !datagram && !lastSendFailed) {
+        // The connection is healthy as far as we know: a clean close confirms what it carried, so that the
+        // caller goes on from there instead of sending it again over the same connection. Not after a failed
+        // send: that connection is gone, and a close would find nothing to wait for. (Datagrams confirm at
+        // once, and closing a datagram sender would end it.)
+        await sender.close(signal).then(
           () => tracker.confirm(),
           () => undefined, // not confirmed: the caller re-sends from the confirmed position on a new connection
         );

@@ -35,8 +35,9 @@ export interface Sender {
    * Clean flush: for streams, half-close and wait for the peer to close its side, which it does only after
    * reading everything we sent. Rejects with ConnectionLostError when the peer reset instead, or did not
    * close its side within writeTimeoutMs: then nothing sent on that connection may count as delivered.
+   * Rejects with CancelledError, the connection dropped, when `signal` aborts first.
    */
-  close(): Promise<void>;
+  close(signal?: AbortSignal): Promise<void>;
   /** Drop the connection at once (cancellation); safe to call more than once. */
   destroy(): void;
   readonly stats: SenderStats;

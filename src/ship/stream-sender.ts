@@ -70,25 +70,40 @@ export class StreamSender implements Sender {
     this.stats.sends++;
   }
 
-  async close(): Promise<void> {
+  async close(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) {
+      this.destroy(); // cancelled: nothing on this connection counts as delivered
+      throw cancelled(signal, this.options.address);
+    }
     this.reportLoss();
     const socket = this.socket;
     if (socket === undefined) return;
     this.socket = undefined; // from here on its 'end' and 'close' are expected, not a loss
     await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const finish = (error?: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve();
+      };
       const timer = setTimeout(() => {
         // No FIN back: we cannot know the SIEM read what we sent, so none of it counts as delivered.
         socket.destroy();
         this.stats.connectionsLost++;
-        reject(this.timeoutError(`did not confirm the data within ${seconds(this.options.writeTimeoutMs)}`));
+        finish(this.timeoutError(`did not confirm the data within ${seconds(this.options.writeTimeoutMs)}`));
       }, this.options.writeTimeoutMs);
-      socket.once('error', (error) => {
-        clearTimeout(timer);
-        reject(this.lostError(error));
-      });
+      // Cancelled: drop the connection at once; nothing it carried counts as delivered.
+      const onAbort = (): void => {
+        finish(cancelled(signal, this.options.address));
+        socket.destroy();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      socket.once('error', (error) => finish(this.lostError(error)));
       socket.once('close', (hadError) => {
-        clearTimeout(timer);
-        if (!hadError) resolve();
+        if (!hadError) finish();
       });
       socket.end();
     });
