@@ -1,5 +1,6 @@
 /** Store-and-forward from the NDJSON log over real sockets: nothing lost, nothing doubled beyond the stated bound. */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { appendFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -353,6 +354,56 @@ describe('forwardEnterprise', () => {
       assert.equal(summary.pending, 0);
     } finally {
       await receiver.close();
+    }
+  });
+
+  test('a SIEM that writes to us (a banner) still confirms by its clean close: every event once, none pending', async () => {
+    const total = 3000;
+    const dir = await enterpriseWith(events(total));
+    const frames: string[] = [];
+    const server = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.write('220 ready\n'); // unread, it would hold back the SIEM's FIN on our side
+      let partial = '';
+      socket.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString('utf8')).split('\n');
+        partial = lines.pop()!;
+        frames.push(...lines);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const summary = await forward(dir, destination((server.address() as net.AddressInfo).port, { writeTimeoutMs: 2000 }));
+      assert.equal(summary.error, undefined);
+      assert.equal(summary.sent, total);
+      assert.equal(summary.pending, 0);
+      assert.deepEqual(ids(frames), range(1, total));
+    } finally {
+      server.close();
+    }
+  });
+
+  test('a SIEM that resets every connection: the run gives up after 6 lost connections, each counted once', async () => {
+    const dir = await enterpriseWith(events(40_000)); // 6.6 MB: no connection gets through
+    let accepted = 0;
+    const server = net.createServer((socket) => {
+      accepted++;
+      let bytes = 0;
+      socket.on('error', () => undefined);
+      socket.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > 600_000 && !socket.destroyed) socket.resetAndDestroy();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const summary = await forward(dir, destination((server.address() as net.AddressInfo).port));
+      assert.match(summary.error ?? '', /lost 6 connections in a row without progress/);
+      assert.equal(accepted, 6, 'one connection per loss: a reset is not reported twice');
+      assert.equal(summary.sent, 0);
+      assert.equal(summary.pending, 40_000);
+    } finally {
+      server.close();
     }
   });
 

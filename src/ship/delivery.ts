@@ -5,7 +5,9 @@
  * Delivery guarantee (stream transports). Plain TCP/TLS has no acknowledgements: bytes the kernel took can
  * still be lost when the SIEM resets the connection (they may sit in either side's socket buffers, which can
  * hold megabytes). The one confirmation plain TCP offers is a clean close: our FIN answered by the SIEM's,
- * which a receiver sends only after it has read everything before our FIN. So the forwarder closes the
+ * which a receiver sends only after it has read everything before our FIN. (TCP cannot tell that FIN from one a
+ * SIEM sends on its own at the same moment, without reading what is still on its way; we count on receivers
+ * closing only in answer to ours, as syslog receivers do.) So the forwarder closes the
  * connection cleanly after every `confirmEveryBytes` (and at the end) and only then counts what went over it
  * as delivered; the next batch opens a new connection. A connection that breaks instead (reset, error) or
  * stalls (the SIEM takes no bytes, or does not answer our FIN, within `writeTimeoutMs`) confirms nothing:

@@ -182,6 +182,9 @@ export class StreamSender implements Sender {
       socket.destroy();
     };
     socket.on('error', onLoss);
+    // Whatever the SIEM sends us (a banner, an error line) is read and dropped: data left unread would hold
+    // back its FIN ('end'), and with it every confirmation.
+    socket.resume();
     // A syslog receiver never half-closes on purpose: its FIN means it is going away.
     socket.once('end', () => onLoss(new Error('the SIEM closed the connection')));
     socket.once('close', () => onLoss(new Error('the connection was closed')));
@@ -208,10 +211,16 @@ export class StreamSender implements Sender {
         if (error) reject(error);
         else resolve();
       };
-      // Reported right here, so not again by the next send.
+      // Reported right here, so not again by the next send: when the write saw the loss first, the socket is
+      // taken out of use now, or its 'error' and 'close' would make adopt() record the same loss once more.
       const takeLoss = (fallback: Error): ConnectionLostError => {
         const cause = this.lost ?? fallback;
         this.lost = undefined;
+        if (this.socket === socket) {
+          this.socket = undefined;
+          this.stats.connectionsLost++;
+        }
+        socket.destroy();
         return this.lostError(cause);
       };
       const onClose = (): void => finish(takeLoss(new Error('the connection was closed')));
