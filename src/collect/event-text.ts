@@ -13,6 +13,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { VCO_TIME_FORM, eventKey, isRecord, vcoTimeParser, type VcoEvent } from '../event.js';
+import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, COLON, COMMA, OPEN_ARRAY, OPEN_OBJECT, QUOTE, isJsonSpace, skipString, skipValue } from '../json-text.js';
 import { idKey, type IdKey } from '../store/seen-ids.js';
 import type { EventPage } from '../store/spool.js';
 
@@ -169,7 +170,7 @@ class Reply {
 
   /** The first position from `p` on that is not JSON whitespace. */
   spaceEnd(p: number): number {
-    for (let c = this.charAt(p); c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09; c = this.charAt(++p));
+    while (isJsonSpace(this.charAt(p))) p++;
     return p;
   }
 
@@ -289,15 +290,6 @@ const NUMERIC_PREFIX = '{"id":';
 const LOGICAL_ID_PREFIX = '{"logicalId":';
 const EVENT_TIME_MEMBER = ',"eventTime":';
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-
 /** The array at `path`, read by readItems, with its start and end; the last of repeated keys counts, as in JSON.parse. */
 function locateItems(reply: Reply, path: readonly string[]): { start: number; end: number; batch: EventBatch } | undefined {
   let found: { start: number; end: number; batch: EventBatch } | undefined;
@@ -332,36 +324,4 @@ function locateItems(reply: Reply, path: readonly string[]): { start: number; en
     }
   };
   return visit(reply.spaceEnd(0), 0) < 0 ? undefined : found;
-}
-
-/** End of the string whose opening quote is at `p`, or -1. */
-function skipString(text: string, p: number): number {
-  for (let i = p + 1; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) return i + 1;
-    if (c === BACKSLASH) i++;
-  }
-  return -1;
-}
-
-/** End of the JSON value at `p` (only nesting and strings are followed; JSON.parse judges the rest), or -1. */
-function skipValue(text: string, p: number): number {
-  const c = text.charCodeAt(p);
-  if (c === QUOTE) return skipString(text, p);
-  if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-    let depth = 0;
-    for (let i = p; i < text.length; i++) {
-      const d = text.charCodeAt(i);
-      if (d === QUOTE) {
-        i = skipString(text, i) - 1;
-        if (i < 0) return -1;
-      } else if (d === OPEN_OBJECT || d === OPEN_ARRAY) depth++;
-      else if ((d === CLOSE_OBJECT || d === CLOSE_ARRAY) && --depth === 0) return i + 1;
-    }
-    return -1;
-  }
-  // A number or literal runs until a delimiter.
-  let i = p;
-  for (let d = text.charCodeAt(i); i < text.length && d !== COMMA && d !== CLOSE_OBJECT && d !== CLOSE_ARRAY && d !== 0x20 && d !== 0x0a && d !== 0x0d && d !== 0x09; d = text.charCodeAt(++i));
-  return i > p ? i : -1;
 }

@@ -141,3 +141,25 @@ describe('CEF with the default mapping', () => {
     assert.match(encode(STANDARD_EVENT), /\|Edge down\|10\|rt=1714566896789 externalId=1109553 cat=\/Monitor\/Edge\/Down msg=/);
   });
 });
+
+describe('CEF with hostile or unusual details and keys', () => {
+  const LIFT_AND_REST: Fields = [{ from: 'detailFields' }, { key: 'cs2', label: 'detail', from: 'detailRest' }];
+
+  test('the detail rest keeps large integers and number forms as the VCO wrote them', () => {
+    const detail = '{"client_ipv4addr":"10.0.0.1","flowId":12345678901234567890,"ratio":1.0}';
+    const out = cef(LIFT_AND_REST)({ ...STANDARD_EVENT, detail });
+    assert.equal(out, `${PREFIX}EDGE_DOWN|Edge down|9|src=10.0.0.1 cs2Label=detail cs2={"flowId":12345678901234567890,"ratio":1.0}`);
+  });
+
+  test('a detail nested deeper than JSON.stringify can follow is still sent, the lifted key out of it', () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const out = cef(LIFT_AND_REST)({ ...STANDARD_EVENT, detail: `{"client_ipv4addr":"10.0.0.1","x":${deep}}` });
+    const rest = `{"x":${deep}}`.slice(0, 4000); // cs2 holds at most 4000 characters
+    assert.equal(out, `${PREFIX}EDGE_DOWN|Edge down|9|src=10.0.0.1 cs2Label=detail cs2=${rest}`);
+  });
+
+  test('a field key that Object.prototype also has (toString) gets the default 1023 limit', () => {
+    const out = cef([{ key: 'toString', from: 'message' }])(at('m'.repeat(2000)));
+    assert.equal(out, `${PREFIX}EDGE_DOWN|Edge down|9|toString=${'m'.repeat(1023)}`);
+  });
+});

@@ -21,7 +21,7 @@ const EVENT_CLASS_MAX = 1023;
 const HEADER_CACHE_MAX = 4096;
 
 function cefMaxLength(key: string): number {
-  return CEF_LIMITS[key] ?? DEFAULT_LIMIT;
+  return Object.hasOwn(CEF_LIMITS, key) ? CEF_LIMITS[key]! : DEFAULT_LIMIT; // a key like `toString` is not a limit
 }
 
 function headerValue(value: string, max: number): string {

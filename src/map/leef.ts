@@ -24,7 +24,7 @@ export function leefEncoder(o: ResolvedOptions): (view: EventView) => string {
   const afterEventId = o.leefVersion === '2.0' ? `|${o.leefDelimiterField}|` : '|';
   const fields = compileFields(o.mapping.leef.fields, {
     format: 'leef',
-    maxLength: (key) => LEEF_LIMITS[key],
+    maxLength: (key) => (Object.hasOwn(LEEF_LIMITS, key) ? LEEF_LIMITS[key] : undefined), // a key like `toString` is not a limit
     trim: false,
     separator: delimiter,
     around: (key) => ({ before: `${key}=`, after: '' }),

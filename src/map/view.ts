@@ -3,6 +3,7 @@
  * severity, category, time and the parsed `detail`. Created once per event; detail parsing is lazy.
  */
 import type { VcoEvent } from '../event.js';
+import { objectWithout } from '../json-text.js';
 import type { EventEntry, Mapping, SeverityLevels } from './mapping.js';
 import { humanise } from './text.js';
 import { timeParser } from './time.js';
@@ -102,22 +103,13 @@ export class EventView {
   }
 
   /**
-   * The detail minus the keys that were lifted: the original text when nothing was lifted (or it is
-   * not an object), compact JSON of the remaining keys otherwise, undefined when nothing remains.
+   * The detail minus the keys that were lifted: the original text when nothing was lifted (or it is not an
+   * object), else the other members exactly as the VCO wrote them (so large integers, number forms and
+   * escapes pass unchanged), undefined when nothing remains.
    */
   detailRest(liftedKeys: readonly string[]): string | undefined {
-    const obj = this.detailObject;
-    if (obj === undefined || liftedKeys.length === 0) return this.detailText;
-    // A copy without the lifted keys, stringified in one native call (values come from JSON.parse, so the
-    // text is the same as stringifying the detail minus those keys). A key named __proto__ must stay data.
-    const rest: Record<string, unknown> = {};
-    let kept = 0;
-    for (const key of Object.keys(obj)) {
-      if (liftedKeys.includes(key)) continue;
-      if (key === '__proto__') Object.defineProperty(rest, key, { value: obj[key], enumerable: true, writable: true, configurable: true });
-      else rest[key] = obj[key];
-      kept++;
-    }
-    return kept === 0 ? undefined : JSON.stringify(rest);
+    const text = this.detailText;
+    if (this.detailObject === undefined || liftedKeys.length === 0 || text === undefined) return text;
+    return objectWithout(text, liftedKeys);
   }
 }
