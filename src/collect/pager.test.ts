@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { type VcoEvent, eventKey, eventTimeMs } from '../event.js';
 import { DEFAULT_PASSWORD, DEFAULT_TOKEN, type Simulator, startSimulator } from '../simulator/index.js';
 import { VcoClient, type VcoClientOptions } from './client.js';
-import { type FetchStats, createFetchStats, fetchEventPages, matchesRule } from './pager.js';
+import { type FetchStats, type FilterRule, createFetchStats, fetchEventPages, matchesRule } from './pager.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2025-03-01T00:00:00.000Z');
@@ -163,18 +163,24 @@ describe('fetchEventPages against the simulator', () => {
   });
 });
 
+interface EventsRequest {
+  interval: { start: number; end: number };
+  filter?: { limit?: number; rules?: FilterRule[] };
+}
+
 /** A VCO that answers with scripted pages, to pin down exact request parameters and odd replies. */
 async function withScriptedVco(
-  pages: unknown[] | ((request: number) => unknown),
-  run: (vco: VcoClient, requests: { body: { interval: { start: number; end: number } }; headers: IncomingHttpHeaders }[]) => Promise<void>,
+  pages: unknown[] | ((request: number, body: EventsRequest) => unknown),
+  run: (vco: VcoClient, requests: { body: EventsRequest; headers: IncomingHttpHeaders }[]) => Promise<void>,
 ): Promise<void> {
-  const requests: { body: { interval: { start: number; end: number } }; headers: IncomingHttpHeaders }[] = [];
+  const requests: { body: EventsRequest; headers: IncomingHttpHeaders }[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
-      requests.push({ body: JSON.parse(body), headers: req.headers });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify((typeof pages === 'function' ? pages(requests.length) : pages.shift()) ?? { metaData: { more: false }, data: [] }));
+      const parsed = JSON.parse(body) as EventsRequest;
+      requests.push({ body: parsed, headers: req.headers });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify((typeof pages === 'function' ? pages(requests.length, parsed) : pages.shift()) ?? { metaData: { more: false }, data: [] }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -225,14 +231,17 @@ describe('fetchEventPages request parameters', () => {
     });
   });
 
-  test('a VCO that keeps answering with events after the requested end stops with a warning instead of looping', async () => {
-    const late = { metaData: { limit: 2, more: true }, data: [{ id: 2, eventTime: '1970-01-01T00:00:09.000Z' }, { id: 1, eventTime: '1970-01-01T00:00:09.000Z' }] };
-    await withScriptedVco(() => late, async (vco, requests) => {
-      const fetched = await fetchAll(vco, { startMs: 0, endMs: 5_000, limit: 2 });
-      assert.equal(requests.length, 1);
-      assert.match(fetched.stats.warnings.join('\n'), /returned events after the requested end/);
+  // Sorted, it would loop on the same page; unsorted, it would be halved down to single seconds.
+  for (const [order, firstTime] of [['sorted', '09'], ['unsorted', '03']]) {
+    test(`a VCO that keeps answering with events after the requested end (${order}) stops with a warning`, async () => {
+      const late = { metaData: { limit: 2, more: true }, data: [{ id: 2, eventTime: `1970-01-01T00:00:${firstTime}.000Z` }, { id: 1, eventTime: '1970-01-01T00:00:09.000Z' }] };
+      await withScriptedVco(() => late, async (vco, requests) => {
+        const fetched = await fetchAll(vco, { startMs: 0, endMs: 5_000, limit: 2 });
+        assert.equal(requests.length, 1);
+        assert.match(fetched.stats.warnings.join('\n'), /returned events after the requested end/);
+      });
     });
-  });
+  }
 
   test('a crowded second is split from 1 ms before it, so a VCO with an exclusive interval.start still returns it', async () => {
     const crowded = Array.from({ length: 3 }, (_, i) => ({ id: 10 - i, eventTime: '1970-01-01T00:00:05.000Z', severity: 'INFO' }));
@@ -250,6 +259,76 @@ describe('fetchEventPages request parameters', () => {
         name: 'VcoApiError',
         message: 'event/getEnterpriseEvents: expected {"metaData":...,"data":[...]}, got an array',
       });
+    });
+  });
+});
+
+/** A VCO over `events` (interval bounds inclusive, filter.rules honoured) that sorts by `order` and keeps the first `limit`. */
+function sortingVco(events: VcoEvent[], order: (a: VcoEvent, b: VcoEvent) => number) {
+  return (_request: number, { interval, filter }: EventsRequest) => {
+    const limit = filter?.limit ?? 2048;
+    const hits = events
+      .filter((e) => (eventTimeMs(e) ?? NaN) >= interval.start && (eventTimeMs(e) ?? NaN) <= interval.end)
+      .filter((e) => (filter?.rules ?? []).every((rule) => matchesRule(e, rule)))
+      .sort(order);
+    return { metaData: { limit, more: hits.length > limit }, data: hits.slice(0, limit) };
+  };
+}
+const byIdDesc = (a: VcoEvent, b: VcoEvent): number => Number(b.id) - Number(a.id);
+const byTimeDesc = (a: VcoEvent, b: VcoEvent): number => (eventTimeMs(b) ?? 0) - (eventTimeMs(a) ?? 0) || byIdDesc(a, b);
+
+function event(id: number, ms: number, severity = 'INFO'): VcoEvent {
+  return {
+    id, eventTime: new Date(ms).toISOString(), event: 'EDGE_UP', category: 'EDGE', severity, message: 'm', detail: null,
+    enterpriseUsername: null, edgeName: 'hq-vedge', segmentName: null,
+  };
+}
+
+/**
+ * 300 events over 10 minutes whose ids follow ingest time (eventTime + up to 2 minutes, so many arrive late),
+ * and a crowded second of 25 events (more than the limit of 10, fewer than 10 per severity).
+ */
+function lateArrivals(): VcoEvent[] {
+  let seed = 1;
+  const random = (): number => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+  const timed = Array.from({ length: 300 }, () => {
+    const ms = T0 + Math.floor(random() * 600) * 1000;
+    return { ms, ingestMs: ms + random() * 120_000, severity: 'INFO' };
+  });
+  const severities = ['INFO', 'NOTICE', 'ERROR'];
+  for (let i = 0; i < 25; i++) timed.push({ ms: T0 + 300_000, ingestMs: T0 + 300_000 + i, severity: severities[i % 3] ?? 'INFO' });
+  return timed.sort((a, b) => a.ingestMs - b.ingestMs).map((e, i) => event(i + 1, e.ms, e.severity));
+}
+
+describe('fetchEventPages against a VCO that does not sort by eventTime', () => {
+  test('a late event (new id, old eventTime) in a full page loses nothing, with one warning', async () => {
+    const events = Array.from({ length: 9 }, (_, i) => event(i + 1, T0 + (i + 1) * 1000));
+    events.push(event(10, T0 + 3000)); // arrived last, so the VCO lists it first
+    await withScriptedVco(sortingVco(events, byIdDesc), async (vco) => {
+      const fetched = await fetchAll(vco, { startMs: T0, endMs: T0 + 60_000, limit: 3 });
+      assert.deepEqual(new Set(fetched.keys), new Set(events.map(eventKey)));
+      assert.equal(fetched.stats.warnings.length, 1);
+      assert.match(fetched.stats.warnings[0] ?? '', /^enterprise 1: the VCO's pages are not sorted by eventTime in \[/);
+    });
+  });
+
+  test('many late events and a crowded second, sorted by id, are fetched completely', async () => {
+    const events = lateArrivals();
+    await withScriptedVco(sortingVco(events, byIdDesc), async (vco) => {
+      const fetched = await fetchAll(vco, { startMs: T0, endMs: T0 + 600_000, limit: 10 });
+      assert.deepEqual(new Set(fetched.keys), new Set(events.map(eventKey)));
+      assert.equal(fetched.stats.warnings.length, 1);
+      assert.ok(fetched.stats.splits >= 1, 'the crowded second was split by severity');
+    });
+  });
+
+  test('the same events sorted strictly by eventTime cost no more calls than the cursor needs', async () => {
+    const events = lateArrivals();
+    await withScriptedVco(sortingVco(events, byTimeDesc), async (vco, requests) => {
+      const fetched = await fetchAll(vco, { startMs: T0, endMs: T0 + 600_000, limit: 10 });
+      assert.deepEqual(new Set(fetched.keys), new Set(events.map(eventKey)));
+      assert.deepEqual(fetched.stats.warnings, []);
+      assert.equal(requests.length, 41, 'as many calls as before halving was added');
     });
   });
 });

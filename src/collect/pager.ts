@@ -9,6 +9,9 @@
  * When a full page has nothing to drop (more than `limit` events share one timestamp) the second is
  * split with filter.rules, by severity, then event name, then edge name; what cannot be split further
  * is reported as a warning, never retried forever.
+ * That cursor is only sound if the VCO sorts and truncates by eventTime. Real pages are "mostly"
+ * sorted (they may go by id or ingest time), so once a full page is seen out of eventTime order the
+ * rest of the window is fetched by halving time ranges until pages are not full: correct in any order.
  */
 import { VcoApiError } from '../errors.js';
 import { type VcoEvent, isRecord } from '../event.js';
@@ -63,6 +66,8 @@ interface Context {
   stats: FetchStats;
   /** Set once the VCO is seen ignoring filter.rules: splitting cannot help then. */
   rulesIgnored: boolean;
+  /** Set once a full page is seen out of eventTime order: the oldest-eventTime cursor could skip events then. */
+  unordered: boolean;
 }
 
 interface Window {
@@ -89,6 +94,7 @@ export async function* fetchEventPages(client: VcoClient, opts: FetchEventsOptio
     logger: opts.logger ?? silentLogger,
     stats: opts.stats ?? createFetchStats(),
     rulesIgnored: false,
+    unordered: false,
   };
   yield* drain(ctx, { startMs: Math.floor(opts.startMs), endMs: Math.floor(opts.endMs) }, [], 0);
 }
@@ -110,6 +116,10 @@ async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIn
       warn(ctx, `a full page of ${page.batch.count} events without eventTime in ${describeWindow({ startMs: window.startMs, endMs })}: cannot page further, older events of that window may be lost`);
       return;
     }
+    if (ctx.unordered || !isNewestFirst(times)) {
+      yield* bisect(ctx, { startMs: window.startMs, endMs }, rules, fieldIndex, page);
+      return;
+    }
     const oldestMs = Math.min(...times);
     const narrowedEndMs = oldestMs + 1;
     if (narrowedEndMs < endMs && times.some((t) => t > narrowedEndMs)) {
@@ -127,6 +137,47 @@ async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIn
     yield* splitSecond(ctx, crowded, rules, fieldIndex, page);
     endMs = secondMs - 1;
   }
+}
+
+/**
+ * Fetch a window whose full page was out of eventTime order in two halves, each drained (and halved
+ * again while full). A window within one second is split with filter.rules like a crowded second.
+ */
+async function* bisect(ctx: Context, window: Window, rules: FilterRule[], fieldIndex: number, fullPage: Page): AsyncGenerator<EventBatch> {
+  if (fullPage.batch.timesMs.some((t) => t !== undefined && t > window.endMs)) {
+    // A VCO that ignores interval would keep every half full: halving down to single seconds would cost thousands of calls.
+    warn(ctx, `the VCO returned events after the requested end in ${describeWindow(window)}: cannot page further, older events of that window may be lost`);
+    return;
+  }
+  if (!ctx.unordered) {
+    ctx.unordered = true;
+    warn(ctx, `the VCO's pages are not sorted by eventTime in ${describeWindow(window)}: fetching by halving time ranges instead, which costs more calls`);
+  }
+  const cutMs = halfSecondWithin(window);
+  if (cutMs === undefined) {
+    yield* splitSecond(ctx, window, rules, fieldIndex, fullPage);
+    return;
+  }
+  // The halves overlap by 1 ms, so they meet whether interval.start and interval.end are inclusive or exclusive.
+  yield* drain(ctx, { startMs: cutMs - 1, endMs: window.endMs }, rules, fieldIndex);
+  yield* drain(ctx, { startMs: window.startMs, endMs: cutMs }, rules, fieldIndex);
+}
+
+/**
+ * A cut point (a second + 500 ms: real eventTimes are whole seconds, so no second is fetched twice)
+ * near the middle of the window, with both halves [start, cut] and [cut - 1, end] smaller than it.
+ */
+function halfSecondWithin(window: Window): number | undefined {
+  const half = SECOND_MS / 2;
+  const toCut = (ms: number, round: (x: number) => number): number => round((ms - half) / SECOND_MS) * SECOND_MS + half;
+  const lowest = toCut(window.startMs + 2, Math.ceil);
+  const highest = toCut(window.endMs - 1, Math.floor);
+  if (lowest > highest) return undefined;
+  return Math.min(highest, Math.max(lowest, toCut((window.startMs + window.endMs) / 2, Math.round)));
+}
+
+function isNewestFirst(times: number[]): boolean {
+  return times.every((t, i) => i === 0 || t <= times[i - 1]);
 }
 
 /**
