@@ -42,6 +42,8 @@ export interface VcoClientStats {
 /** Per-caller counter of HTTP requests, so a caller sharing the client can report its own share. */
 export interface RequestTally {
   apiCalls: number;
+  /** The Date header of the first reply that had one (the VCO's clock, 1 s resolution) and the agent's clock then. */
+  vcoClock?: { vcoMs: number; agentMs: number };
 }
 
 const SESSION_COOKIE = 'velocloud.session';
@@ -252,6 +254,10 @@ export class VcoClient {
         failure = describeNetworkError(error);
       }
       if (reply) {
+        if (ctx.tally && ctx.tally.vcoClock === undefined) {
+          const vcoMs = Date.parse(reply.headers.date ?? '');
+          if (!Number.isNaN(vcoMs)) ctx.tally.vcoClock = { vcoMs, agentMs: Date.now() };
+        }
         if (reply.status === 429) {
           throttles += 1;
           this.stats.throttled += 1;

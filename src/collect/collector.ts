@@ -1,9 +1,10 @@
 /**
  * One collection run per enterprise: fetch [checkpoint - lookback, now], append the new events oldest first
- * to the enterprise's NDJSON log, then move the checkpoint. Commit order makes a crash at any point safe:
- * events are appended and fsynced first, then the id cache (which records the log size it covers), then
- * state.json. A crash before the state is saved leaves the checkpoint where it was, so the window is fetched
- * again, and the id cache is caught up from the log on the next open, so nothing is written twice.
+ * to the enterprise's NDJSON log, then move the checkpoint (never past the VCO's clock: see nextCheckpoint).
+ * Commit order makes a crash at any point safe: events are appended and fsynced first, then the id cache (which
+ * records the log size it covers), then state.json. A crash before the state is saved leaves the checkpoint where
+ * it was, so the window is fetched again, and the id cache is caught up from the log on the next open, so nothing
+ * is written twice.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { REGISTRY_FILE, resolveEnterpriseDir } from '../store/paths.js';
 import { SeenIds } from '../store/seen-ids.js';
 import { Spool } from '../store/spool.js';
 import { LOG_FILE, STATE_FILE, initialState, recoverInterruptedCommit, saveState, type EnterpriseState, type RunSummary } from '../store/state.js';
-import type { VcoClient } from './client.js';
+import type { RequestTally, VcoClient } from './client.js';
 import { RunDedupe } from './dedupe.js';
 import { createFetchStats, fetchEventPages, type FetchStats } from './pager.js';
 
@@ -84,13 +85,13 @@ export async function collectEnterprise(opts: CollectOptions & { enterprise: Ent
       await saveState(dir, { ...state, appendingFrom });
     };
     try {
-      const summary = await fetchAndAppend(opts, enterprise, window, { log, seen, spoolPath, logger, beginCommit });
+      const { summary, checkpointMs } = await fetchAndAppend(opts, enterprise, window, { log, seen, spoolPath, logger, beginCommit });
       await log.sync();
       await seen.save(log.size);
       await saveState(dir, {
         ...state,
-        checkpointMs: window.endMs,
-        checkpoint: new Date(window.endMs).toISOString(),
+        checkpointMs,
+        checkpoint: new Date(checkpointMs).toISOString(),
         logSize: log.size,
         lastRun: startedAt,
         lastError: null,
@@ -187,15 +188,40 @@ class Slots {
 interface Window {
   startMs: number;
   endMs: number;
+  /** The agent's "now" minus Date.now() (0 unless opts.nowMs is given): the agent's clock at a later moment. */
+  nowOffsetMs: number;
 }
 
 function collectionWindow(state: EnterpriseState, opts: CollectOptions, logger: Logger): Window {
-  const endMs = opts.nowMs ?? Date.now();
+  const realNowMs = Date.now();
+  const endMs = opts.nowMs ?? realNowMs;
+  const nowOffsetMs = endMs - realNowMs;
   const startMs = state.checkpointMs === null ? opts.sinceMs : state.checkpointMs - opts.lookbackMs;
-  if (startMs <= endMs) return { startMs: Math.max(0, startMs), endMs };
+  if (startMs <= endMs) return { startMs: Math.max(0, startMs), endMs, nowOffsetMs };
   // Only when the clock went back a long way (or --since lies in the future): fetch one lookback period.
   logger.warn('window start is after now; is the clock behind the checkpoint?', { start: new Date(startMs).toISOString(), now: new Date(endMs).toISOString() });
-  return { startMs: Math.max(0, endMs - opts.lookbackMs), endMs };
+  return { startMs: Math.max(0, endMs - opts.lookbackMs), endMs, nowOffsetMs };
+}
+
+/**
+ * Where the next window's lookback is measured from: the window end, but never later than the VCO's clock when it
+ * first answered (its Date header, less 1 s for the header's resolution). The VCO stamps events with its own clock:
+ * with the agent's clock X ahead, a checkpoint at the agent's "now" would start the next window past events the VCO
+ * had not yet stamped, shortening the lookback by X (and losing on-time events once X exceeds it). An agent clock
+ * behind the VCO needs nothing: the window end is then the earlier of the two. No Date header: the window end.
+ */
+function nextCheckpoint(window: Window, vcoClock: RequestTally['vcoClock'], lookbackMs: number, logger: Logger): number {
+  if (vcoClock === undefined) return window.endMs;
+  const agentMs = vcoClock.agentMs + window.nowOffsetMs; // the agent's clock when that reply arrived
+  // Beyond the header's 1 s resolution and the request's latency, a difference means a clock is off.
+  if (Math.abs(agentMs - vcoClock.vcoMs) > Math.max(lookbackMs / 4, 5_000)) {
+    const minutes = ((agentMs - vcoClock.vcoMs) / 60_000).toFixed(1);
+    logger.warn(`the agent's clock differs from the VCO's by ${minutes} min (positive: the agent is ahead); checkpoints follow the VCO's clock, but check NTP on the agent's host and the VCO`, {
+      agentTime: new Date(agentMs).toISOString(),
+      vcoTime: new Date(vcoClock.vcoMs).toISOString(),
+    });
+  }
+  return Math.min(window.endMs, vcoClock.vcoMs - 1000);
 }
 
 async function fetchAndAppend(
@@ -203,8 +229,9 @@ async function fetchAndAppend(
   enterprise: Enterprise,
   window: Window,
   io: { log: EventLog; seen: SeenIds; spoolPath: string; logger: Logger; beginCommit: () => Promise<void> },
-): Promise<RunSummary> {
-  const stats: FetchStats = createFetchStats();
+): Promise<{ summary: RunSummary; checkpointMs: number }> {
+  const stats: FetchStats & RequestTally = createFetchStats(); // the client records the VCO's clock in it
+  let checkpointMs = window.endMs;
   let fetched = 0;
   let added = 0;
   await opts.beforeFetch?.();
@@ -232,7 +259,8 @@ async function fetchAndAppend(
       opts.onProgress?.({ enterprise: enterprise.name, pages: ++pageCount, fetched });
     }
     opts.onFetched?.();
-    const nextOverlapStart = window.endMs - opts.lookbackMs;
+    checkpointMs = nextCheckpoint(window, stats.vcoClock, opts.lookbackMs, io.logger);
+    const nextOverlapStart = checkpointMs - opts.lookbackMs;
     // The cache ends up holding the last `capacity` distinct keys: it is told the keys of the last capacity + 1/8
     // events offered, room for the repeats among them (a few per page) without churning a long backfill through it.
     const dedupe = new RunDedupe(io.seen, fetched - io.seen.capacity - Math.ceil(io.seen.capacity / 8), nextOverlapStart);
@@ -254,7 +282,7 @@ async function fetchAndAppend(
     opts.signal?.removeEventListener('abort', stopFetching);
     await spool.discard();
   }
-  return {
+  const summary: RunSummary = {
     fetched,
     new: added,
     duplicates: fetched - added,
@@ -264,6 +292,7 @@ async function fetchAndAppend(
     windowEnd: new Date(window.endMs).toISOString(),
     warnings: stats.warnings,
   };
+  return { summary, checkpointMs };
 }
 
 /**
