@@ -150,6 +150,20 @@ describe('fittingEncoder (property)', () => {
     else assert.match(message, /^<\d+>\w{3} [ \d]\d \d\d:\d\d:\d\d \S+ \S+(\[\d+\])?: /);
   };
 
+  test('a name or category longer than any real one is shortened rather than the header cut', () => {
+    const hostile: VcoEvent = { id: 7, eventTime: '2024-05-01T12:34:56.789Z', event: `${'E'.repeat(300)}${'|'.repeat(600)}`, category: 'C'.repeat(5000), severity: 'ALERT', message: 'short' };
+    for (const format of FORMATS) {
+      const encode = createEncoder({ format, mapping, hostname: 'vco.example.net', lineSafe: true });
+      const { message } = fittingEncoder(encode, format, 1472)(hostile);
+      assert.ok(utf8Bytes(message) <= 1472, `${format}: ${utf8Bytes(message)} bytes`);
+      wellFormed(format, message);
+      if (format === 'cef') {
+        const classId = parseCef(message).header[4]!;
+        assert.ok(classId.length >= 300 && `${'E'.repeat(300)}${'\\|'.repeat(600)}`.startsWith(classId), 'the class id is the name, shortened');
+      }
+    }
+  });
+
   test('every format fits any limit down to 480 bytes and still parses', () => {
     fc.assert(
       fc.property(fc.constantFrom(...FORMATS), fc.boolean(), fc.integer({ min: 480, max: 4096 }), event, (format, lineSafe, max, e) => {

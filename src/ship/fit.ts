@@ -5,9 +5,11 @@
  * An oversize event is shortened where it is free text, as raw values before any escaping, and encoded
  * again: `detail` first (it then travels as plain text, which every encoder handles), then `message`, then
  * other descriptive string fields, longest first; each keeps the longest prefix that lets the message fit
- * (cut at a character boundary, never inside a surrogate pair). Only when that is not enough are the
- * message bytes cut, and then per format (see `cutToLimit`). Identity fields (ids, event name, times,
- * severity, category) are never touched: the SIEM needs them to classify the event.
+ * (cut at a character boundary, never inside a surrogate pair). Identity fields (ids, event name, times,
+ * severity, category) are kept: the SIEM needs them to classify the event. Only a name, category or
+ * severity longer than any real one (a hostile event) is shortened, after everything else, since a header
+ * cut in the middle would not parse at all. Only when that is not enough are the message bytes cut, and
+ * then per format (see `cutToLimit`).
  *
  * The fast path is one length comparison; the fitting runs only for messages over the limit.
  */
@@ -23,6 +25,9 @@ export interface FittedMessage {
 
 /** Fields that identify or classify the event: never shortened. */
 const IDENTITY_FIELDS = new Set(['id', 'logicalId', 'event', 'eventTime', 'created', 'severity', 'category']);
+/** Identity fields that can be text; longer than this (no real VCO name comes close) they may be shortened. */
+const NAMING_FIELDS = ['event', 'category', 'severity'];
+const NAMING_MAX = 128;
 /** Encodes spent looking for the longest prefix of one field that fits (uniform text needs one). */
 const SHRINK_ROUNDS = 5;
 
@@ -51,6 +56,12 @@ function shrinkableFields(event: VcoEvent): string[] {
   return ['detail', 'message', ...others];
 }
 
+/** Name, category and severity fields too long to be real, longest first. */
+function overlongNames(event: VcoEvent): string[] {
+  const length = (key: string): number => textValue(event[key])?.length ?? 0;
+  return NAMING_FIELDS.filter((key) => length(key) > NAMING_MAX).sort((a, b) => length(b) - length(a));
+}
+
 /** A field's raw text: strings as they are, objects and arrays as their JSON; nothing for short scalars. */
 function textValue(value: unknown): string | undefined {
   if (typeof value === 'string') return value === '' ? undefined : value;
@@ -62,7 +73,7 @@ function fitOversize(event: VcoEvent, encoded: string, encodedBytes: number, enc
   let current = event;
   let message = encoded;
   let bytes = encodedBytes;
-  for (const field of shrinkableFields(event)) {
+  for (const field of [...shrinkableFields(event), ...overlongNames(event)]) {
     const raw = textValue(current[field]);
     if (raw === undefined) continue;
     const shrunk = shrinkField(current, field, raw, bytes, encode, maxBytes);
