@@ -246,3 +246,12 @@ test('bytes that are not UTF-8 are read as decoding reads them (U+FFFD), in copi
   assert.deepEqual(batch.texts, expected.map((e) => JSON.stringify(e)));
   assert.ok(batch.data.subarray(batch.starts[0], batch.ends[0]).equals(Buffer.from(JSON.stringify(expected[0]), 'utf8')));
 });
+
+test('an event nested deeper than JSON.stringify can follow is left out and counted, not a failed reply', () => {
+  const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+  const body = `{"metaData":{"more":false},"data":[{"id":1,"eventTime":"2024-05-01T00:00:00.000Z","event":"A"},{"id":2,"extra":${deep}},{"logicalId":"x","extra":${deep}}]}`;
+  const reply = parseReplyBytes(Buffer.from(body), ['data']) as { data: EventBatch };
+  assert.equal(reply.data.count, 1);
+  assert.equal(reply.data.tooDeep, 2);
+  assert.deepEqual(reply.data.events.map((e) => e.id), [1]);
+});

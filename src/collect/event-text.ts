@@ -27,6 +27,8 @@ export class EventBatch implements EventPage {
   readonly timesMs: (number | undefined)[] = [];
   /** Items of the reply's array that were not objects (not events; left out). */
   skipped = 0;
+  /** Events nested deeper than JSON.stringify can follow (hostile: left out rather than failing the reply). */
+  tooDeep = 0;
   /** Events whose text was taken from the reply as it is (the rest were parsed and serialised). */
   copied = 0;
   /** Parses eventTime values (the date of the last one is remembered: neighbours mostly share it). */
@@ -71,13 +73,22 @@ export class EventBatch implements EventPage {
       return;
     }
     const event = value as VcoEvent;
-    const text = JSON.stringify(event);
+    let text: string;
+    let key: IdKey;
+    try {
+      text = JSON.stringify(event);
+      key = idKey(eventKey(event));
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      this.tooDeep++; // the call stack ran out: one such event must not stop every later run of the enterprise
+      return;
+    }
     this.parsed[this.count] = event;
     this.serialised.push(text);
     this.joined = undefined;
     const start = this.serialisedEnd;
     this.serialisedEnd += Buffer.byteLength(text, 'utf8');
-    this.add(start, this.serialisedEnd, idKey(eventKey(event)), this.parseTime(event.eventTime));
+    this.add(start, this.serialisedEnd, key, this.parseTime(event.eventTime));
   }
 
   /** An event whose bytes `reply[start, end)` are exactly what JSON.stringify writes of it. */

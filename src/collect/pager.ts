@@ -225,10 +225,11 @@ async function fetchPage(ctx: Context, window: Window, rules: FilterRule[]): Pro
   }
   const batch = result.data;
   if (batch.skipped > 0) warn(ctx, `${EVENTS_METHOD} returned ${batch.skipped} data items that are not objects; skipped`);
+  if (batch.tooDeep > 0) warn(ctx, `${EVENTS_METHOD} returned ${batch.tooDeep} events nested too deeply to store as JSON; skipped`);
   const more = isRecord(result.metaData) && result.metaData.more === true;
   ctx.stats.pages += 1;
   ctx.stats.events += batch.count;
-  return { batch, more, full: more || batch.count + batch.skipped >= ctx.limit };
+  return { batch, more, full: more || batch.count + batch.skipped + batch.tooDeep >= ctx.limit };
 }
 
 /** The reply's `data` array as an EventBatch (see event-text.ts). */
