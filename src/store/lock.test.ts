@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { LockedError } from '../errors.js';
-import { HEARTBEAT_MS, LEASE_MS, acquireLock, type LockInfo } from './lock.js';
+import { HEARTBEAT_MS, LEASE_MS, acquireLock, currentSystem, type LockInfo } from './lock.js';
 
 let root = '';
 before(async () => {
@@ -23,8 +23,9 @@ function deadPid(): number {
   return child.pid!;
 }
 
-function lockFile(pid: number, host = hostname()): string {
-  const info: LockInfo = { pid, hostname: host, startedAt: '2024-01-01T00:00:00.000Z', token: `t-${pid}` };
+/** A lock file as a process with `pid` writes it; by default one of this boot and pid namespace. */
+function lockFile(pid: number, host = hostname(), system = currentSystem()): string {
+  const info: LockInfo = { pid, hostname: host, startedAt: '2024-01-01T00:00:00.000Z', token: `t-${pid}`, ...(system === undefined ? {} : { system }) };
   return JSON.stringify(info);
 }
 
@@ -79,7 +80,7 @@ test('a stale lock of a dead process is taken over', async () => {
 
 test('a lock from another host is respected; an unreadable old lock is taken over', async () => {
   const path = join(root, 'other-host.lock');
-  await writeFile(path, lockFile(deadPid(), 'some-other-host'));
+  await writeFile(path, lockFile(deadPid(), 'some-other-host', 'another-boot/pid:[1]'));
   await assert.rejects(acquireLock(path), /pid \d+ on host some-other-host/);
   await rm(path);
   await writeFile(path, '{"pid": 12');
@@ -90,10 +91,13 @@ test('a lock from another host is respected; an unreadable old lock is taken ove
   await lock.release();
 });
 
-test('a lock that cannot be checked (another host, or our own pid from another container) is held while its heartbeat is fresh', async () => {
+test('a lock whose pid cannot be checked here (another host, another container with the same host name) is held while its heartbeat is fresh', async () => {
   for (const [name, content] of [
-    ['other-host-lease.lock', lockFile(deadPid(), 'some-other-host')],
-    ['same-pid.lock', lockFile(process.pid)],
+    ['other-host-lease.lock', lockFile(deadPid(), 'some-other-host', 'another-boot/pid:[1]')],
+    // A container given the same host name: its pids are not ours, even ours (or one that does not exist here).
+    ['other-container-same-pid.lock', lockFile(process.pid, hostname(), 'another-boot/pid:[2]')],
+    ['other-container-dead-pid.lock', lockFile(deadPid(), hostname(), 'another-boot/pid:[2]')],
+    ['older-format.lock', JSON.stringify({ pid: deadPid(), hostname: 'some-other-host', startedAt: '2024-01-01T00:00:00.000Z', token: 't' })],
   ] as const) {
     const path = join(root, name);
     await writeFile(path, content);
@@ -102,6 +106,22 @@ test('a lock that cannot be checked (another host, or our own pid from another c
     await utimes(path, expired, expired);
     const lock = await acquireLock(path);
     await lock.release();
+  }
+});
+
+test('a lock of this system whose heartbeat stopped is taken over even when its pid is alive (a reused pid)', async () => {
+  const path = join(root, 'reused-pid.lock');
+  const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  try {
+    await writeFile(path, lockFile(sleeper.pid!));
+    await assert.rejects(acquireLock(path), LockedError, 'alive and fresh: held');
+    const expired = new Date(Date.now() - LEASE_MS - 5_000);
+    await utimes(path, expired, expired);
+    const lock = await acquireLock(path);
+    await lock.release();
+  } finally {
+    sleeper.kill('SIGKILL');
+    await once(sleeper, 'exit');
   }
 });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { hostname } from 'node:os';
@@ -11,6 +12,8 @@ export interface LockInfo {
   hostname: string;
   startedAt: string;
   token: string;
+  /** Where `pid` means something: this boot and pid namespace (see currentSystem); absent in older lock files. */
+  system?: string;
 }
 
 export interface Lock {
@@ -82,7 +85,27 @@ async function acquireFile(lockPath: string, heartbeatMs: number): Promise<Lock>
 }
 
 function newLockInfo(): LockInfo {
-  return { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), token: randomUUID() };
+  const info: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), token: randomUUID() };
+  const system = currentSystem();
+  return system === undefined ? info : { ...info, system };
+}
+
+let systemIdentity: string | undefined | null = null; // null: not read yet
+
+/**
+ * The boot and pid namespace this process runs in (Linux), in which a pid names one process. Containers given
+ * the same host name (as README suggests) share a host name but not pids, so the host name cannot tell.
+ * Undefined elsewhere: there a lock's pid is checked when the host name matches, as before.
+ */
+export function currentSystem(): string | undefined {
+  if (systemIdentity === null) {
+    try {
+      systemIdentity = `${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}/${readlinkSync('/proc/self/ns/pid')}`;
+    } catch {
+      systemIdentity = undefined;
+    }
+  }
+  return systemIdentity;
 }
 
 function lockedBy(lockPath: string, holder: string): LockedError {
@@ -123,20 +146,29 @@ async function readLock(lockPath: string): Promise<LockInfo | 'missing' | 'unrea
 }
 
 /**
- * Whether the holder may still be running. A pid on this host is checked directly. Otherwise (another host,
- * or our own pid: a container sharing DATA_DIR with the same host name and pid, or a restarted container)
- * the holder cannot be checked, so its heartbeat decides: a lock touched within LEASE_MS is held.
+ * Whether the holder may still be running. Its heartbeat decides: a lock touched within LEASE_MS is held. When
+ * the lock was taken in our own boot and pid namespace, its pid is checked too, so that the lock of a process
+ * that died is taken over at once. Anywhere else (another host, another container, a lock file without that
+ * identity) the pid names nothing here, so only the heartbeat counts.
  */
 async function isHeld(info: LockInfo, lockPath: string): Promise<boolean> {
-  if (info.hostname === hostname() && info.pid !== process.pid) {
-    try {
-      process.kill(info.pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
-    }
-  }
+  if (sameSystem(info) && !isAlive(info.pid)) return false;
   return !(await olderThan(lockPath, LEASE_MS));
+}
+
+function sameSystem(info: LockInfo): boolean {
+  const here = currentSystem();
+  return here === undefined ? info.hostname === hostname() && info.system === undefined : info.system === here;
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return false; // a lock with our own pid is an earlier process's: we are running, it is not
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
+  }
 }
 
 /**
