@@ -31,6 +31,20 @@ export function redact(text: string): string {
   return out;
 }
 
+/**
+ * Control characters in text meant for a terminal or a line-based log, made visible: every C0 control, DEL and
+ * C1 control (U+0080-U+009F) becomes \xNN, and the line/paragraph separators U+2028/U+2029 become \uNNNN, so
+ * that a value from the API (an enterprise name, an error message) can neither break one record into several
+ * lines nor send escape sequences to the operator's terminal. The result holds no such character, so applying
+ * it twice changes nothing. The one rule for the text logger, tables and every CLI report line.
+ */
+export function escapeControlChars(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 export function isLogLevel(value: string): value is LogLevel {
   return Object.hasOwn(LEVELS, value);
 }
@@ -50,14 +64,15 @@ export function createLogger(options: LoggerOptions = {}, bound: LogFields = {})
     const all = { ...bound, ...fields };
     let line: string;
     if (json) {
-      line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...all }, errorReplacer);
+      line = redact(JSON.stringify({ time: new Date().toISOString(), level, msg, ...all }, errorReplacer));
     } else {
       const extras = Object.entries(all)
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v, errorReplacer)}`)
         .join(' ');
-      line = `${level.toUpperCase().padEnd(5)} ${msg}${extras ? `  ${extras}` : ''}`;
+      // Redacted before escaping, so that a secret is found as it was registered.
+      line = escapeControlChars(redact(`${level.toUpperCase().padEnd(5)} ${msg}${extras ? `  ${extras}` : ''}`));
     }
-    write(`${redact(line)}\n`);
+    write(`${line}\n`);
   };
   return {
     debug: (m, f) => emit('debug', m, f),

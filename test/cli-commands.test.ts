@@ -8,7 +8,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startSimulator, DEFAULT_PARTNER_TOKEN, type Simulator } from '../src/simulator/index.js';
-import { startStreamReceiver, type StreamReceiver } from './support/receivers.js';
+import { listEnterpriseDirs } from '../src/store/paths.js';
+import { STATE_FILE } from '../src/store/state.js';
+import { closedPort, startStreamReceiver, type StreamReceiver } from './support/receivers.js';
 import { cleanEnv, runCli, runSummary } from './support/cli.js';
 
 const HOUR = 3_600_000;
@@ -122,5 +124,62 @@ describe('collect, forward, replay, check, status and map from the command line'
       assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, new RegExp(`${mapping.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*events\\.EDGE_DOWN\\.cefSeverity`));
     }
+  });
+});
+
+describe('an enterprise name with control characters reaches no terminal raw (LOG_FORMAT=text)', () => {
+  // NUL, LF, ESC (an ANSI colour), DEL, C1 controls (NEL, CSI) and U+2028, as a hostile VCO could name an enterprise.
+  const HOSTILE = 'evil\u0000nul\nnewline\u001b[31mRED\u007f\u0085\u009b2J\u2028end';
+  const SHOWN = 'evil\\x00nul\\x0anewline\\x1b[31mRED\\x7f\\x85\\x9b2J\\u2028end';
+  /** Anything a terminal would act on, other than the newlines that end lines. */
+  const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
+  const EVENTS = 20;
+  let sim: Simulator;
+  let dataDir: string;
+  let env: Record<string, string>;
+
+  before(async () => {
+    sim = await startSimulator({ port: 0, seed: 3, enterprises: [{ id: 7, name: HOSTILE }] });
+    const now = Date.now();
+    sim.generate(7, { count: EVENTS, startMs: now - HOUR, endMs: now - 60_000 });
+    dataDir = await mkdtemp(path.join(tmpdir(), 'vco-siem-cli-hostile-'));
+    const down = await closedPort();
+    env = cleanEnv({ LOG_FORMAT: 'text', VCO_HOSTNAME: sim.url, VCO_TOKEN: DEFAULT_PARTNER_TOKEN, DATA_DIR: dataDir, VCO_SINCE: '1d', SIEM_HOST: '127.0.0.1', SIEM_PORT: String(down), SIEM_FORMAT: 'cef' });
+  });
+  after(async () => {
+    await sim.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('check prints the name escaped on its one OK line', async () => {
+    const result = await runCli(['check'], { env, cwd: dataDir });
+    assert.doesNotMatch(result.stdout, RAW_CONTROL, JSON.stringify(result.stdout));
+    assert.doesNotMatch(result.stderr, RAW_CONTROL, JSON.stringify(result.stderr));
+    assert.ok(result.stdout.split('\n').includes(`  OK    authenticated; 1 enterprise(s): ${SHOWN} (id 7)`), result.stdout);
+  });
+
+  test("forward's pending line on stderr, the text log and status's UNHEALTHY lines show it escaped", async () => {
+    const collect = await runCli(['collect'], { env, cwd: dataDir });
+    assert.equal(collect.code, 0, collect.stderr);
+    assert.doesNotMatch(collect.stderr, RAW_CONTROL, JSON.stringify(collect.stderr));
+
+    const forward = await runCli(['forward'], { env, cwd: dataDir });
+    assert.equal(forward.code, 1, forward.stderr);
+    assert.doesNotMatch(forward.stderr, RAW_CONTROL, JSON.stringify(forward.stderr));
+    assert.doesNotMatch(forward.stdout, RAW_CONTROL, JSON.stringify(forward.stdout));
+    const pendingLine = forward.stderr.split('\n').find((l) => l.startsWith('vco-siem: '));
+    assert.ok(pendingLine?.startsWith(`vco-siem: ${EVENTS} events pending: siem for ${SHOWN}: cannot connect`), forward.stderr);
+
+    // A collection error from the VCO can carry the same characters.
+    const [entry] = await listEnterpriseDirs(dataDir);
+    const stateFile = path.join(entry!.dir, STATE_FILE);
+    const state = JSON.parse(await readFile(stateFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(stateFile, JSON.stringify({ ...state, lastError: `VCO said: ${HOSTILE}` }));
+    const status = await runCli(['status'], { env, cwd: dataDir });
+    assert.equal(status.code, 1, status.stdout + status.stderr);
+    assert.doesNotMatch(status.stdout, RAW_CONTROL, JSON.stringify(status.stdout));
+    const unhealthy = status.stdout.slice(status.stdout.indexOf('UNHEALTHY:\n')).split('\n');
+    assert.equal(unhealthy[1], `  ${SHOWN}: last collection failed: VCO said: ${SHOWN}`, status.stdout);
+    assert.match(unhealthy[2] ?? '', new RegExp(`^  last forward at \\S+: ${EVENTS} events pending: siem for ${SHOWN.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot connect`), status.stdout);
   });
 });

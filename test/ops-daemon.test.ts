@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
@@ -19,6 +19,7 @@ import { DEFAULT_TOKEN, startSimulator, type Simulator, type SimulatorOptions } 
 import { listEnterpriseDirs } from '../src/store/paths.js';
 import { cleanEnv, runCli, startCli, type CliResult } from './support/cli.js';
 import { closedPort, startStreamReceiver, type StreamReceiver } from './support/receivers.js';
+import { testPki } from './support/tls-certs.js';
 
 const ENTERPRISE = 'ACME Co.'; // the enterprise of DEFAULT_TOKEN's user
 
@@ -181,6 +182,49 @@ describe('operations', () => {
     const rerun = await runCli(['run'], { env: s.env(), cwd: s.dir, timeoutMs: 30_000 });
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.deepEqual(sorted(externalIds(s.receiver.frames)), sorted(simIds(s.sim)));
+  });
+
+  test('daemon --destination NAME: only that destination, SIEM_TLS_INSECURE warned about on every scheduled run', { timeout: 60_000 }, async () => {
+    const s = await setup({ events: 50 });
+    const pki = await testPki();
+    const tlsReceiver = await startStreamReceiver({ framing: 'lf', tls: { cert: pki.selfSignedCert, key: pki.selfSignedKey } });
+    cleanups.push(() => tlsReceiver.close());
+    // 'other' would fail every run (nothing listens there) if the daemon ignored --destination.
+    const config = path.join(s.dir, 'destinations.json');
+    await writeFile(config, JSON.stringify({
+      destinations: [
+        { name: 'lab', host: '127.0.0.1', port: tlsReceiver.port, protocol: 'tls', tls: { insecure: true } },
+        { name: 'other', host: '127.0.0.1', port: await closedPort(), protocol: 'tcp' },
+      ],
+    }));
+    const daemon = track(startLogged(['daemon', '--now', '--destination', 'lab'], s.env({ CONFIG_FILE: config, SCHEDULE: '* * * * * *' }), s.dir));
+    await daemon.waitForLog(/^scheduled run finished$/, 3, 30_000);
+    const result = await stop(daemon, 10_000);
+    assert.equal(result.code, 0, result.stderr);
+
+    const finished = daemon.logs.filter((l) => l.msg === 'scheduled run finished');
+    assert.ok(finished.every((l) => l.exitCode === 0), JSON.stringify(finished));
+    assert.deepEqual(sorted(externalIds(tlsReceiver.frames)), sorted(simIds(s.sim)), 'every event once, to the chosen destination');
+    assert.ok(!daemon.logs.some((l) => l.destination === 'other'), 'the other destination is left alone');
+    const insecure = /^TLS certificate verification is OFF for this destination/;
+    const warnings = daemon.logs.filter((l) => insecure.test(l.msg));
+    assert.ok(warnings.every((l) => l.level === 'warn' && l.destination === 'lab'));
+    // One at start (settings check), then one before each run: every run is preceded by its own warning.
+    const sequence = daemon.logs.filter((l) => insecure.test(l.msg) || l.msg === 'enterprises found').map((l) => (insecure.test(l.msg) ? 'warn' : 'run'));
+    assert.ok(sequence.filter((x) => x === 'run').length >= 3, sequence.join(' '));
+    assert.equal(sequence[0], 'warn', sequence.join(' '));
+    sequence.forEach((x, i) => x === 'run' && assert.equal(sequence[i - 1], 'warn', `run ${i} warned first: ${sequence.join(' ')}`));
+  });
+
+  test('daemon: an unknown --destination or a SHUTDOWN_TIMEOUT over the timer maximum fails at start with exit 2', { timeout: 60_000 }, async () => {
+    const s = await setup({ events: 10 });
+    const nosuch = await runCli(['daemon', '--now', '--destination', 'nosuch'], { env: s.env({ SCHEDULE: '* * * * * *' }), cwd: s.dir, timeoutMs: 10_000 });
+    assert.equal(nosuch.code, 2, nosuch.stderr);
+    assert.match(nosuch.stderr, /^vco-siem: --destination nosuch matches no destination: configured are siem$/m);
+    const long = await runCli(['daemon', '--now'], { env: s.env({ SCHEDULE: '* * * * * *', SHUTDOWN_TIMEOUT: '25d' }), cwd: s.dir, timeoutMs: 10_000 });
+    assert.equal(long.code, 2, long.stderr);
+    assert.match(long.stderr, /^vco-siem: SHUTDOWN_TIMEOUT=25d is too long: use at most 2147483647ms \(about 24\.8d\)$/m);
+    assert.equal(s.receiver.frames.length, 0, 'nothing was sent');
   });
 
   test('status: a SIEM outage shows as pending and unhealthy; once it is back, healthy with every event once', { timeout: 60_000 }, async () => {

@@ -18,6 +18,46 @@ test('VCO_HOSTNAME rejects other schemes and embedded credentials, naming the se
   assert.throws(() => normaliseVcoUrl('VCO_HOSTNAME', ' / '), /VCO_HOSTNAME is empty/);
 });
 
+test('VCO_HOSTNAME never echoes a user:password or a query string, whatever else is wrong with the value', () => {
+  const secret = 'URLPWSECRET';
+  const refused = (value: string, expect: RegExp): void => {
+    assert.throws(
+      () => normaliseVcoUrl('VCO_HOSTNAME', value),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError, `${value}: ${String(e)}`);
+        assert.equal(e.exitCode, 2, value);
+        assert.match(e.message, /^VCO_HOSTNAME/, value);
+        assert.match(e.message, expect, value);
+        assert.ok(!e.message.includes(secret), `${value} echoed: ${e.message}`);
+        assert.ok(!JSON.stringify(e.context).includes(secret), value);
+        return true;
+      },
+    );
+  };
+  const credentials = /must not contain credentials.*use VCO_TOKEN or VCO_USERNAME\/VCO_PASSWORD/;
+  for (const value of [
+    'ftp://u:URLPWSECRET@vco', // bad scheme
+    'https://u:URLPWSECRET@vco:99999', // bad port
+    'https://u:URLPWSECRET@[bad', // not a URL at all
+    'https://u:URLPWSECRET@vco bad', // space in the host
+    'u:URLPWSECRET@vco.example.net', // no scheme
+    'https://u:URLPWSECRET@vco.example.net',
+    'https://URLPWSECRET@vco.example.net', // token as user name
+    'http://u:URLPWSECRET@127.0.0.1:8585',
+    'https://u:p/URLPWSECRET@vco', // a password with a slash: the URL parser would see a path
+    'https://u:URLPWSECRET#x@vco', // ... or a fragment
+    'https://u:URLPWSECRET?x@vco', // ... or a query
+    'https://u:URLPW\nSECRET@vco', // with a newline, which the URL parser drops
+  ]) {
+    refused(value, credentials);
+  }
+  refused('https://vco:99999/?token=URLPWSECRET', /VCO_HOSTNAME=https:\/\/vco:99999 is not a host name or URL/);
+  refused('https://[bad#URLPWSECRET', /VCO_HOSTNAME=https:\/\/\[bad is not a host name or URL/);
+  refused('ftp://vco/path?key=URLPWSECRET', /VCO_HOSTNAME=ftp:\/\/vco\/path has scheme ftp/);
+  // a query string is dropped from a good value too
+  assert.equal(normaliseVcoUrl('VCO_HOSTNAME', 'https://vco.example.net/?token=URLPWSECRET'), 'https://vco.example.net');
+});
+
 test('durations take units and bare seconds', () => {
   assert.equal(parseDuration('X', '15m'), 900_000);
   assert.equal(parseDuration('X', '24h'), 86_400_000);

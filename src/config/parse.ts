@@ -7,11 +7,18 @@ import { parseVcoTime } from '../event.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** `90s`, `15m`, `24h`, `30d`, `2w`, `500ms`; a bare number means seconds. */
-export function parseDuration(name: string, value: string): number {
+/**
+ * `90s`, `15m`, `24h`, `30d`, `2w`, `500ms`; a bare number means seconds. `maxMs` bounds it (a duration
+ * that becomes a timer passes MAX_TIMER_MS from ship/destination.ts: Node fires longer ones at once).
+ */
+export function parseDuration(name: string, value: string, maxMs?: number): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$/i.exec(value);
   if (!match) throw new ConfigError(`${name}=${value} is not a duration: use a number with a unit, e.g. 15m, 24h or 30d`);
-  return Math.round(Number(match[1]) * UNIT_MS[(match[2] ?? 's').toLowerCase()]!);
+  const ms = Math.round(Number(match[1]) * UNIT_MS[(match[2] ?? 's').toLowerCase()]!);
+  if (maxMs !== undefined && !(ms <= maxMs)) {
+    throw new ConfigError(`${name}=${value} is too long: use at most ${maxMs}ms (about ${(Math.floor(maxMs / 8_640_000) / 10)}d)`);
+  }
+  return ms;
 }
 
 /** An absolute time (ISO 8601, epoch ms) or a duration before `nowMs` (`24h` = 24 hours ago). */
@@ -68,24 +75,43 @@ export function parseIdList(name: string, value: string): number[] {
 /**
  * `VCO_HOSTNAME` as a host, host:port or URL: no scheme means https, a trailing slash or
  * path is ignored. Returns `scheme://host[:port]`.
+ *
+ * The value is never echoed whole: a `user:password@` part is refused before anything else
+ * (before parsing, so a malformed URL cannot carry it into a message either), and a query
+ * string or fragment is cut from the value that messages show.
  */
 export function normaliseVcoUrl(name: string, value: string): string {
   const trimmed = value.trim().replace(/\/+$/, '');
   if (trimmed === '') throw new ConfigError(`${name} is empty: set it to the Orchestrator host, e.g. vco.example.net`);
+  // Only userinfo puts an '@' in front of a host, and no host name contains one: any '@' is refused,
+  // without quoting the value, whatever else is wrong with it.
+  if (trimmed.includes('@')) {
+    throw new ConfigError(`${name} must not contain credentials (user:password@): set the host only, and use VCO_TOKEN or VCO_USERNAME/VCO_PASSWORD`);
+  }
+  const shown = trimmed.replace(/[?#].*$/s, '').replace(/\/+$/, '');
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
   let url: URL;
   try {
     url = new URL(withScheme);
   } catch {
-    throw new ConfigError(`${name}=${value} is not a host name or URL: use e.g. vco.example.net or https://vco.example.net`);
+    throw new ConfigError(`${name}=${shown} is not a host name or URL: use e.g. vco.example.net or https://vco.example.net`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(`${name}=${value} has scheme ${url.protocol.replace(':', '')}: use https:// (or http:// for a local simulator)`);
+    throw new ConfigError(`${name}=${shown} has scheme ${url.protocol.replace(':', '')}: use https:// (or http:// for a local simulator)`);
   }
   if (url.username !== '' || url.password !== '') {
-    throw new ConfigError(`${name} must not contain credentials: use VCO_TOKEN or VCO_USERNAME/VCO_PASSWORD`);
+    throw new ConfigError(`${name} must not contain credentials (user:password@): set the host only, and use VCO_TOKEN or VCO_USERNAME/VCO_PASSWORD`);
   }
   return `${url.protocol}//${url.host}`;
+}
+
+/**
+ * Whether a URL host (as `URL.hostname` gives it, already normalised: `127.1` -> `127.0.0.1`,
+ * `[0::1]` -> `[::1]`) is this machine's loopback: 127.0.0.0/8, ::1 or `localhost`.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** A TCP/UDP port number. */

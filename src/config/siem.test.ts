@@ -51,6 +51,9 @@ test('bad SIEM settings name the variable and the fix', () => {
     [{ SIEM_HOST: 'h', SIEM_TLS_INSECURE: 'sure' }, /SIEM_TLS_INSECURE=sure is not a boolean/],
     [{ SIEM_HOST: 'h', SIEM_FACILITY: 'local9' }, /SIEM_FACILITY=local9 is not a syslog facility/],
     [{ SIEM_HOST: 'h', SIEM_LEEF_VERSION: '3' }, /SIEM_LEEF_VERSION=3 is not valid/],
+    // Timers: Node fires a delay over 2^31-1 ms at once (TimeoutOverflowWarning), so a long one is refused.
+    [{ SIEM_HOST: 'h', SIEM_CONNECT_TIMEOUT: '25d' }, /SIEM_CONNECT_TIMEOUT=25d is too long: use at most 2147483647ms \(about 24\.8d\)/],
+    [{ SIEM_HOST: 'h', SIEM_WRITE_TIMEOUT: '2147483648ms' }, /SIEM_WRITE_TIMEOUT=2147483648ms is too long: use at most 2147483647ms/],
   ];
   for (const [settings, expected] of cases) {
     assert.throws(() => buildDestinations(settings), (e: unknown) => e instanceof ConfigError && expected.test(e.message), `${JSON.stringify(settings)} -> ${expected}`);
@@ -85,6 +88,9 @@ test('a wrong destinations file names the file and the JSON path', () => {
     [{ destinations: [{ name: 'a', host: 'h', encoder: { bom: 'false' } }] }, /destinations\[0\]\.encoder\.bom must be a boolean/],
     [{ destinations: [{ name: 'a', host: 'h', encoder: { leefDelimeter: '^' } }] }, /destinations\[0\]\.encoder\.leefDelimeter is not a known setting/],
     [{ destinations: [{ name: 'a', host: 'h' }, { name: 'a', host: 'i' }] }, /two destinations are named "a"/],
+    [{ destinations: [{ name: 'a', host: 'h', connectTimeoutMs: 99999999999 }] }, /destinations\[0\]\.connectTimeoutMs must be from 1 to 2147483647 \(milliseconds/],
+    [{ destinations: [{ name: 'a', host: 'h', writeTimeoutMs: 2 ** 31 }] }, /destinations\[0\]\.writeTimeoutMs must be from 1 to 2147483647 \(milliseconds/],
+    [{ destinations: [{ name: 'a', host: 'h', connectTimeoutMs: 0 }] }, /destinations\[0\]\.connectTimeoutMs must be from 1 to 2147483647/],
   ];
   cases.forEach(([content, expected], i) => {
     const p = file(`bad${i}.json`, content);

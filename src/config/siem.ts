@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, errorMessage } from '../errors.js';
 import { FORMATS } from '../map/index.js';
 import type { EncodeThreads } from '../ship/encode-pool.js';
-import { makeDestination, PROTOCOLS, FRAMINGS, type Destination, type DestinationInput, type Protocol } from '../ship/destination.js';
+import { makeDestination, MAX_TIMER_MS, PROTOCOLS, FRAMINGS, type Destination, type DestinationInput, type Protocol } from '../ship/destination.js';
 import { normaliseVcoUrl, parseBoolean, parseChoice, parseDuration, parseInteger, parsePort } from './parse.js';
 import { setting, type Settings } from './settings.js';
 import { readSettingFile } from './vco.js';
@@ -68,8 +68,8 @@ function destinationFromEnv(settings: Settings): Destination {
     port: parsePort('SIEM_PORT', optional('SIEM_PORT') ?? String(defaultPort(protocol))),
     protocol,
     format,
-    connectTimeoutMs: parseDuration('SIEM_CONNECT_TIMEOUT', optional('SIEM_CONNECT_TIMEOUT') ?? '10s'),
-    writeTimeoutMs: parseDuration('SIEM_WRITE_TIMEOUT', optional('SIEM_WRITE_TIMEOUT') ?? '30s'),
+    connectTimeoutMs: parseDuration('SIEM_CONNECT_TIMEOUT', optional('SIEM_CONNECT_TIMEOUT') ?? '10s', MAX_TIMER_MS),
+    writeTimeoutMs: parseDuration('SIEM_WRITE_TIMEOUT', optional('SIEM_WRITE_TIMEOUT') ?? '30s', MAX_TIMER_MS),
     tls: {
       insecure: parseBoolean('SIEM_TLS_INSECURE', optional('SIEM_TLS_INSECURE') ?? 'false'),
       ca: readable('SIEM_TLS_CA', optional('SIEM_TLS_CA')),
@@ -207,9 +207,14 @@ function destinationsFromFile(file: string, settings: Settings): Destination[] {
     if (framing !== undefined) input.framing = oneOf('framing', FRAMINGS);
     const maxBytes = num('maxMessageBytes');
     if (maxBytes !== undefined) input.maxMessageBytes = maxBytes;
-    const timeout = num('connectTimeoutMs');
+    // Both become timers, and Node fires a longer one at once.
+    const timeoutMs = (key: string): number | undefined => {
+      const v = num(key);
+      return v === undefined || (v >= 1 && v <= MAX_TIMER_MS) ? v : fail(`${at}.${key}`, `must be from 1 to ${MAX_TIMER_MS} (milliseconds, about 24.8 days)`);
+    };
+    const timeout = timeoutMs('connectTimeoutMs');
     if (timeout !== undefined) input.connectTimeoutMs = timeout;
-    const writeTimeout = num('writeTimeoutMs');
+    const writeTimeout = timeoutMs('writeTimeoutMs');
     if (writeTimeout !== undefined) input.writeTimeoutMs = writeTimeout;
     const confirmEvery = num('confirmEveryBytes');
     if (confirmEvery !== undefined) input.confirmEveryBytes = confirmEvery;

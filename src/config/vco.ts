@@ -1,8 +1,10 @@
 /** VCO connection settings: host, credentials, discovery and HTTP behaviour. */
 import { readFileSync } from 'node:fs';
 import { ConfigError, errorMessage } from '../errors.js';
-import { normaliseVcoUrl, parseChoice, parseDuration, parseIdList, parseInteger } from './parse.js';
+import type { Logger } from '../log.js';
+import { isLoopbackHost, normaliseVcoUrl, parseBoolean, parseChoice, parseDuration, parseIdList, parseInteger } from './parse.js';
 import { setting, type Settings } from './settings.js';
+import { MAX_TIMER_MS } from '../ship/destination.js';
 
 export type VcoLogin = 'enterprise' | 'operator';
 export type VcoCredentials =
@@ -20,12 +22,14 @@ export interface VcoConfig {
   concurrency: number;
 }
 
-export function buildVcoConfig(settings: Settings): VcoConfig {
+/** The VCO settings, validated. `logger` receives the warning about VCO_ALLOW_HTTP. */
+export function buildVcoConfig(settings: Settings, logger: Logger): VcoConfig {
   const host = setting(settings, 'VCO_HOSTNAME');
   if (host === undefined) {
     throw new ConfigError('VCO_HOSTNAME is not set: set it to your Orchestrator host, e.g. VCO_HOSTNAME=vco.example.net (see .env.example)');
   }
   const baseUrl = normaliseVcoUrl('VCO_HOSTNAME', host);
+  checkPlainHttp(settings, baseUrl, logger);
   const login = parseChoice('VCO_LOGIN', setting(settings, 'VCO_LOGIN') ?? 'enterprise', ['enterprise', 'operator'] as const);
   const token = setting(settings, 'VCO_TOKEN');
   const username = setting(settings, 'VCO_USERNAME');
@@ -46,7 +50,7 @@ export function buildVcoConfig(settings: Settings): VcoConfig {
     baseUrl,
     auth,
     login,
-    timeoutMs: parseDuration('VCO_TIMEOUT', setting(settings, 'VCO_TIMEOUT') ?? '30s'),
+    timeoutMs: parseDuration('VCO_TIMEOUT', setting(settings, 'VCO_TIMEOUT') ?? '30s', MAX_TIMER_MS),
     maxRetries: parseInteger('VCO_RETRIES', setting(settings, 'VCO_RETRIES') ?? '4', 0, 20),
     concurrency: parseInteger('VCO_CONCURRENCY', setting(settings, 'VCO_CONCURRENCY') ?? '4', 1, 32),
   };
@@ -54,6 +58,35 @@ export function buildVcoConfig(settings: Settings): VcoConfig {
   if (caFile !== undefined) config.ca = readSettingFile('VCO_CA_FILE', caFile);
   if (config.timeoutMs < 1000) throw new ConfigError(`VCO_TIMEOUT=${settings.VCO_TIMEOUT} is too short: use at least 1s, e.g. 30s`);
   return config;
+}
+
+/**
+ * The token or password goes to the VCO with every login or request: plain http:// is for the local
+ * simulator (loopback) only, unless VCO_ALLOW_HTTP=true, which is then warned about on every run
+ * (every command that talks to the VCO builds its settings here), like SIEM_TLS_INSECURE.
+ */
+function checkPlainHttp(settings: Settings, baseUrl: string, logger: Logger): void {
+  const url = new URL(baseUrl); // scheme://host[:port] from normaliseVcoUrl: no credentials, path or query
+  const allow = parseBoolean('VCO_ALLOW_HTTP', setting(settings, 'VCO_ALLOW_HTTP') ?? 'false');
+  if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return;
+  if (!allow) {
+    throw new ConfigError(
+      `VCO_HOSTNAME=${baseUrl} would send the VCO token or password unencrypted over plain http:// to a host that is not this machine: ` +
+        `use https://${url.host} (or the host without a scheme), or set VCO_ALLOW_HTTP=true for a lab VCO or simulator you reach over a trusted network`,
+    );
+  }
+  warnPlainHttpVco({ baseUrl }, logger);
+}
+
+/**
+ * The warning of every run that talks to a VCO over plain http:// (only possible to a host that is not
+ * loopback with VCO_ALLOW_HTTP=true). buildVcoConfig logs it; a command that reuses one VcoConfig for
+ * several runs (the daemon) calls this on each.
+ */
+export function warnPlainHttpVco(vco: Pick<VcoConfig, 'baseUrl'>, logger: Logger): void {
+  const url = new URL(vco.baseUrl);
+  if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return;
+  logger.warn('VCO credentials are sent unencrypted over plain http:// (VCO_ALLOW_HTTP=true); use https:// instead', { vco: vco.baseUrl });
 }
 
 /** Reads a file named by a setting, or fails naming the setting. */

@@ -29,6 +29,10 @@ test('makeDestination fills defaults and validates at the edge', () => {
   assert.equal(DEFAULT_WRITE_TIMEOUT_MS, 30_000);
   assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 514, protocol: 'tcp', format: 'cef', writeTimeoutMs: 0 }), /write timeout/);
   assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 514, protocol: 'tcp', format: 'cef', writeTimeoutMs: Number.NaN }), /write timeout/);
+  // Node timers take at most 2^31-1 ms; a longer timeout would fire at once ("delay" is out of range for sockets).
+  assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 514, protocol: 'tcp', format: 'cef', connectTimeoutMs: 99_999_999_999 }), (e: unknown) => e instanceof ConfigError && /connect timeout 99999999999 .*at most 2147483647 \(SIEM_CONNECT_TIMEOUT, connectTimeoutMs\)/.test(e.message));
+  assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 514, protocol: 'tcp', format: 'cef', writeTimeoutMs: 2 ** 31 }), (e: unknown) => e instanceof ConfigError && /write timeout 2147483648 .*at most 2147483647 \(SIEM_WRITE_TIMEOUT, writeTimeoutMs\)/.test(e.message));
+  assert.equal(makeDestination({ name: 'x', host: 'h', port: 514, protocol: 'tcp', format: 'cef', connectTimeoutMs: 2 ** 31 - 1, writeTimeoutMs: 2 ** 31 - 1 }).connectTimeoutMs, 2 ** 31 - 1);
   assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 0, protocol: 'tcp', format: 'cef' }), /port 0 .*SIEM_PORT/);
   assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 514, protocol: 'tcp', format: 'cef', tls: { ca: '/ca.pem' } }), /SIEM_PROTOCOL=tls/);
   assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 514, protocol: 'tls', format: 'cef', tls: { cert: '/c.pem' } }), ConfigError);

@@ -92,6 +92,8 @@ export function defaultMaxBytes(protocol: Protocol, format: Format): number {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** The longest delay a Node.js timer takes (2^31-1 ms, about 24.8 days): a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 export const DEFAULT_WRITE_TIMEOUT_MS = 30_000;
 const DEFAULT_RECONNECT: ReconnectPolicy = { attempts: 5, initialDelayMs: 500, maxDelayMs: 30_000 };
 export const DEFAULT_CONFIRM_EVERY_BYTES = 4 << 20;
@@ -137,9 +139,13 @@ export function makeDestination(input: DestinationInput): Destination {
     throw new ConfigError(`${where}: reconnect policy needs attempts >= 1 and 0 <= initialDelayMs <= maxDelayMs`);
   }
   const connectTimeoutMs = input.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  if (!(connectTimeoutMs > 0)) throw new ConfigError(`${where}: connect timeout must be positive`);
+  if (!(connectTimeoutMs > 0 && connectTimeoutMs <= MAX_TIMER_MS)) {
+    throw new ConfigError(`${where}: connect timeout ${connectTimeoutMs} must be a positive number of milliseconds, at most ${MAX_TIMER_MS} (SIEM_CONNECT_TIMEOUT, connectTimeoutMs)`);
+  }
   const writeTimeoutMs = input.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
-  if (!(writeTimeoutMs > 0) || !Number.isFinite(writeTimeoutMs)) throw new ConfigError(`${where}: write timeout must be a positive number of milliseconds (SIEM_WRITE_TIMEOUT)`);
+  if (!(writeTimeoutMs > 0 && writeTimeoutMs <= MAX_TIMER_MS)) {
+    throw new ConfigError(`${where}: write timeout ${writeTimeoutMs} must be a positive number of milliseconds, at most ${MAX_TIMER_MS} (SIEM_WRITE_TIMEOUT, writeTimeoutMs)`);
+  }
   const confirmEveryBytes = input.confirmEveryBytes ?? DEFAULT_CONFIRM_EVERY_BYTES;
   if (!Number.isInteger(confirmEveryBytes) || confirmEveryBytes < 64 * 1024) {
     throw new ConfigError(`${where}: confirmEveryBytes must be an integer of at least 65536 (destinations file key)`);

@@ -10,7 +10,7 @@ import { VcoSiemError, errorMessage } from '../errors.js';
 export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const handle = await open(tmp, 'wx', 0o644);
+    const handle = await open(tmp, 'wx', 0o600); // events and positions are the operator's business only
     try {
       await handle.writeFile(data);
       await handle.sync();

@@ -36,7 +36,7 @@ export class EventLog {
   ) {}
 
   static async open(path: string): Promise<EventLog> {
-    const handle = await open(path, 'a+', 0o644);
+    const handle = await open(path, 'a+', 0o600); // the events (users, addresses) are not for other local users
     try {
       const size = (await handle.stat()).size;
       const committed = size === 0 ? 0 : await lineStartBefore(handle, size, 1);

@@ -3,6 +3,7 @@ import { buildDestinations } from '../../config/siem.js';
 import { connectToVco } from './collect.js';
 import { checkDestination, type CheckReport } from '../../ship/check.js';
 import { EXIT_OK, EXIT_RUNTIME, errorMessage } from '../../errors.js';
+import { escapeControlChars } from '../../log.js';
 import type { CommandContext } from '../context.js';
 
 /**
@@ -10,28 +11,31 @@ import type { CommandContext } from '../context.js';
  * certificate subject and expiry), sending no event and writing nothing.
  */
 export async function checkCommand(ctx: CommandContext): Promise<number> {
-  const vco = buildVcoConfig(ctx.settings);
+  const vco = buildVcoConfig(ctx.settings, ctx.logger);
   const destinations = buildDestinations(ctx.settings);
   let ok = true;
+  // Enterprise names, error messages and certificate fields come from the network: no control character
+  // may reach the terminal or split a line.
+  const print = (line: string): void => ctx.print(escapeControlChars(line));
 
-  ctx.print(`VCO ${vco.baseUrl} (${vco.auth.kind === 'token' ? 'API token' : `${vco.login} login as ${vco.auth.username}`})`);
+  print(`VCO ${vco.baseUrl} (${vco.auth.kind === 'token' ? 'API token' : `${vco.login} login as ${vco.auth.username}`})`);
   try {
     const { enterprises } = await connectToVco(ctx, vco, 0);
-    ctx.print(`  OK    authenticated; ${enterprises.length} enterprise(s): ${enterprises.map((e) => `${e.name} (id ${e.id})`).join(', ')}`);
+    print(`  OK    authenticated; ${enterprises.length} enterprise(s): ${enterprises.map((e) => `${e.name} (id ${e.id})`).join(', ')}`);
   } catch (error) {
     ok = false;
-    ctx.print(`  FAIL  ${errorMessage(error)}`);
+    print(`  FAIL  ${errorMessage(error)}`);
   }
 
   for (const destination of destinations) {
     const report = await checkDestination(destination, ctx.signal);
     ok &&= report.ok;
-    ctx.print(describe(report, `${destination.format} over ${destination.protocol}, ${destination.framing} framing`));
+    for (const line of describe(report, `${destination.format} over ${destination.protocol}, ${destination.framing} framing`)) print(line);
   }
   return ok ? EXIT_OK : EXIT_RUNTIME;
 }
 
-function describe(report: CheckReport, what: string): string {
+function describe(report: CheckReport, what: string): string[] {
   const lines = [`Destination ${report.destination}: ${report.address}${report.resolved ? ` (${report.resolved})` : ''}, ${what}`];
   lines.push(report.ok ? '  OK    connected' : `  FAIL  ${report.error ?? 'not reachable'}`);
   if (report.tls) {
@@ -43,5 +47,5 @@ function describe(report: CheckReport, what: string): string {
     lines.push(`        ${t.authorized ? 'trusted' : `NOT trusted: ${t.authorizationError ?? 'unknown reason'}`}`);
   }
   for (const note of report.notes) lines.push(`  note  ${note}`);
-  return lines.join('\n');
+  return lines;
 }

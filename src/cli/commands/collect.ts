@@ -18,7 +18,7 @@ export interface CollectPrepared {
 
 /** Validates the VCO and collection settings before anything is touched (exit 2 on a bad one). */
 export function prepareCollect(ctx: CommandContext): CollectPrepared {
-  return { vco: buildVcoConfig(ctx.settings), collect: buildCollectConfig(ctx.settings, Date.now()) };
+  return { vco: buildVcoConfig(ctx.settings, ctx.logger), collect: buildCollectConfig(ctx.settings, Date.now()) };
 }
 
 export interface CollectOutcome {

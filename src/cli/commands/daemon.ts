@@ -9,6 +9,9 @@ import { ConfigError, EXIT_OK, errorMessage } from '../../errors.js';
 import { parseDuration } from '../../config/parse.js';
 import { setting } from '../../config/settings.js';
 import type { CommandContext } from '../context.js';
+import { MAX_TIMER_MS } from '../../ship/destination.js';
+import { warnPlainHttpVco } from '../../config/vco.js';
+import { warnInsecureTls } from './forward.js';
 import { prepareRun, runCycle } from './run.js';
 
 const DEFAULT_SCHEDULE = '*/15 * * * *';
@@ -19,8 +22,8 @@ export async function daemonCommand(ctx: CommandContext, argv: Record<string, un
   if (!validation.valid) {
     throw new ConfigError(`SCHEDULE=${schedule} is not a cron expression: use 5 fields (minute hour day month weekday), e.g. */15 * * * *`);
   }
-  const shutdownTimeoutMs = parseDuration('SHUTDOWN_TIMEOUT', setting(ctx.settings, 'SHUTDOWN_TIMEOUT') ?? '30s');
-  const prepared = await prepareRun(ctx); // bad settings fail now, not at the first tick
+  const shutdownTimeoutMs = parseDuration('SHUTDOWN_TIMEOUT', setting(ctx.settings, 'SHUTDOWN_TIMEOUT') ?? '30s', MAX_TIMER_MS);
+  const prepared = await prepareRun(ctx, argv); // bad settings (and an unknown --destination) fail now, not at the first tick
 
   let running: Promise<void> | undefined;
   const tick = (): void => {
@@ -29,6 +32,8 @@ export async function daemonCommand(ctx: CommandContext, argv: Record<string, un
       ctx.logger.warn('previous run still in progress; skipping this scheduled run');
       return;
     }
+    warnInsecureTls(ctx, prepared.ship.destinations); // on every run, not only at start
+    if (prepared.collect) warnPlainHttpVco(prepared.collect.vco, ctx.logger);
     running = runCycle(ctx, prepared)
       .then((outcome) => ctx.logger.info('scheduled run finished', { exitCode: outcome.exitCode }))
       .catch((error: unknown) => ctx.logger.error('scheduled run failed', { error: errorMessage(error) }))

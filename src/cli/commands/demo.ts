@@ -67,7 +67,7 @@ export async function demoCommand(ctx: CommandContext): Promise<number> {
       makeDestination({ name: `demo-${format}`, host: '127.0.0.1', port: receivers.get(format)!.port, protocol: 'tcp', format, encoder: { hostname: 'vco.example.net' } }),
     );
     const prepared = {
-      collect: { vco: buildVcoConfig(settings), collect: buildCollectConfig(settings, Date.now()) },
+      collect: { vco: buildVcoConfig(settings, ctx.logger), collect: buildCollectConfig(settings, Date.now()) },
       ship: { dataDir, destinations, mapping: await loadMapping(), encodeThreads: 'auto' as const },
     };
     const outcome = await runCycle(ctx, prepared);

@@ -2,6 +2,7 @@ import { buildDataDir } from '../../config/collect.js';
 import { buildDestinations, buildEncodeThreads } from '../../config/siem.js';
 import { setting } from '../../config/settings.js';
 import { ConfigError, EXIT_OK, EXIT_RUNTIME } from '../../errors.js';
+import { escapeControlChars } from '../../log.js';
 import { loadMapping, type Mapping } from '../../map/index.js';
 import type { Destination } from '../../ship/destination.js';
 import { destinationEncoder } from '../../ship/encode-batch.js';
@@ -33,12 +34,17 @@ export async function prepareShip(ctx: CommandContext, argv: Record<string, unkn
     throw new ConfigError(`--destination ${only} matches no destination: configured are ${configured.map((d) => d.name).join(', ')}`);
   }
   const mapping = await loadMapping(setting(ctx.settings, 'MAPPING_FILE'));
+  for (const d of destinations) destinationEncoder(d, mapping, ''); // the encoder options are checked here, before anything runs
+  // Every command that sends (forward, run, replay, daemon) comes through here; the daemon warns again on each run.
+  warnInsecureTls(ctx, destinations);
+  return { dataDir: buildDataDir(ctx.settings), destinations, mapping, encodeThreads: buildEncodeThreads(ctx.settings) };
+}
+
+/** The warning every run that sends to a destination without certificate verification logs. */
+export function warnInsecureTls(ctx: CommandContext, destinations: readonly Destination[]): void {
   for (const d of destinations) {
-    destinationEncoder(d, mapping, ''); // the encoder options are checked here, before anything runs
-    // Every command that sends (forward, run, replay, daemon) comes through here: warn on every run.
     if (d.tls.insecure) ctx.logger.warn('TLS certificate verification is OFF for this destination (SIEM_TLS_INSECURE=true); use SIEM_TLS_CA instead', { destination: d.name });
   }
-  return { dataDir: buildDataDir(ctx.settings), destinations, mapping, encodeThreads: buildEncodeThreads(ctx.settings) };
 }
 
 export interface ForwardOutcome {
@@ -102,14 +108,17 @@ export function printForwardSummary(ctx: CommandContext, outcome: ForwardOutcome
   );
 }
 
-/** One line saying why events are still waiting, or undefined when everything was delivered. */
+/**
+ * One line saying why events are still waiting, or undefined when everything was delivered. Control characters
+ * of enterprise names and errors are escaped: the line goes to the terminal (stderr) and the run record.
+ */
 export function pendingReason(outcome: ForwardOutcome): string | undefined {
   const stuck = outcome.summaries.filter((s) => s.pending > 0 || s.error !== undefined);
   if (stuck.length === 0) return undefined;
   const first = stuck[0]!;
   const more = stuck.length > 1 ? ` (and ${stuck.length - 1} more destination/enterprise pairs)` : '';
-  if (outcome.pending === 0) return `forwarding failed: ${first.destination} for ${first.enterprise}: ${first.error}${more}`;
-  return `${outcome.pending} events pending: ${first.destination} for ${first.enterprise}: ${first.error ?? 'not delivered'}${more}; they stay in the log and are sent on the next run`;
+  if (outcome.pending === 0) return escapeControlChars(`forwarding failed: ${first.destination} for ${first.enterprise}: ${first.error}${more}`);
+  return escapeControlChars(`${outcome.pending} events pending: ${first.destination} for ${first.enterprise}: ${first.error ?? 'not delivered'}${more}; they stay in the log and are sent on the next run`);
 }
 
 export async function forwardCommand(ctx: CommandContext, argv: Record<string, unknown>): Promise<number> {

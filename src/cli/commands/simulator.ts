@@ -9,7 +9,9 @@ export async function simulatorCommand(ctx: CommandContext, argv: Record<string,
   const sim = await startSimulator({ host: String(argv.host ?? '127.0.0.1'), port });
   seedDemo(sim, { nowMs: Date.now(), perEnterprise: Number(argv.events ?? 500) });
   ctx.logger.info('VCO simulator listening', { url: sim.url, enterprises: sim.enterprises.map((e) => e.name) });
-  ctx.print(`VCO simulator on ${sim.url}\n  try: VCO_HOSTNAME=${sim.url} VCO_TOKEN=${DEFAULT_TOKEN} vco-siem collect`);
+  // Listening on every address (0.0.0.0, ::) is reached locally through loopback, the one plain-http VCO allowed by default.
+  const local = sim.url.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, '//127.0.0.1');
+  ctx.print(`VCO simulator on ${sim.url}\n  try: VCO_HOSTNAME=${local} VCO_TOKEN=${DEFAULT_TOKEN} vco-siem collect`);
   await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
   await sim.close();
   return EXIT_OK;

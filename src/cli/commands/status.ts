@@ -5,6 +5,7 @@ import { buildDestinations } from '../../config/siem.js';
 import { parseDuration } from '../../config/parse.js';
 import { setting } from '../../config/settings.js';
 import { EXIT_OK, EXIT_RUNTIME } from '../../errors.js';
+import { escapeControlChars } from '../../log.js';
 import { countLogLines } from '../../store/event-log.js';
 import { pendingEvents } from '../../ship/forwarder.js';
 import { readJsonFile } from '../../store/atomic-file.js';
@@ -60,9 +61,10 @@ export async function statusCommand(ctx: CommandContext, argv: Record<string, un
   if (argv.json === true) {
     ctx.print(JSON.stringify({ healthy: problems.length === 0, problems, lastRun: last ?? null, enterprises: report }));
   } else {
-    ctx.print(rows.length > 0 ? renderTable(['enterprise', 'checkpoint', 'events', 'pending', 'last run', 'last error'], rows) : `no enterprise in ${dataDir} yet`);
-    ctx.print(last ? `last ${last.command}: ${last.finishedAt} ${last.ok ? 'ok' : `FAILED: ${last.error}`} ${JSON.stringify(last.totals)}` : 'last run: never');
-    ctx.print(problems.length === 0 ? 'healthy' : `UNHEALTHY:\n  ${problems.join('\n  ')}`);
+    // Names and errors come from the API and from files: no control character may reach the terminal or split a line.
+    ctx.print(rows.length > 0 ? renderTable(['enterprise', 'checkpoint', 'events', 'pending', 'last run', 'last error'], rows) : escapeControlChars(`no enterprise in ${dataDir} yet`));
+    ctx.print(escapeControlChars(last ? `last ${last.command}: ${last.finishedAt} ${last.ok ? 'ok' : `FAILED: ${last.error}`} ${JSON.stringify(last.totals)}` : 'last run: never'));
+    ctx.print(problems.length === 0 ? 'healthy' : `UNHEALTHY:\n  ${problems.map(escapeControlChars).join('\n  ')}`);
   }
   return problems.length === 0 ? EXIT_OK : EXIT_RUNTIME;
 }
