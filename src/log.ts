@@ -45,6 +45,11 @@ export function escapeControlChars(text: string): string {
   });
 }
 
+/** A `vco-siem: ...` line on stderr (a failure or why events wait), secrets redacted and control characters shown. */
+export function reportLine(text: string): void {
+  process.stderr.write(`vco-siem: ${escapeControlChars(redact(text))}\n`);
+}
+
 export function isLogLevel(value: string): value is LogLevel {
   return Object.hasOwn(LEVELS, value);
 }

@@ -23,6 +23,7 @@ const cases: { name: string; env: Record<string, string>; args?: string[]; expec
   { name: 'since in the future', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, VCO_SINCE: '2999-01-01T00:00:00Z' }, expect: /VCO_SINCE=.* is in the future/ },
   { name: 'bad log level', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, LOG_LEVEL: 'loud' }, expect: /LOG_LEVEL=loud is not valid/ },
   { name: 'a data directory that is a file', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, DATA_DIR: '/etc/hostname' }, expect: /DATA_DIR=\/etc\/hostname cannot be used as the data directory/ },
+  { name: 'a data directory where no file can be made', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, DATA_DIR: '/proc/1' }, expect: /DATA_DIR=\/proc\/1 cannot be used as the data directory/ },
   { name: 'an empty --data-dir', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET }, args: ['--data-dir', ''], expect: /--data-dir needs a value \(it sets DATA_DIR\)/ },
   { name: 'bad id cache size', env: { VCO_HOSTNAME: 'vco', VCO_TOKEN: SECRET, ID_CACHE_SIZE: '10' }, expect: /ID_CACHE_SIZE=10 is out of range/ },
 ];
@@ -49,6 +50,12 @@ test('an unknown command or flag exits 2 with usage help', async () => {
   const result = await runCli(['colect'], { env: cleanEnv({}) });
   assert.equal(result.code, 2);
   assert.match(result.stderr, /Did you mean collect|Unknown argument/);
+});
+
+test('map with a file that cannot be read exits 2 naming it', async () => {
+  const result = await runCli(['map', '/nonexistent/events.json'], { env: cleanEnv({}) });
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr.trim(), /^vco-siem: cannot read \/nonexistent\/events.json \(.*ENOENT.*\): give map an existing NDJSON file/);
 });
 
 test('--version prints the package version', async () => {

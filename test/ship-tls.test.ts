@@ -1,10 +1,15 @@
 /** TLS verification, mutual TLS and the insecure opt-in, against real node:tls servers and our test PKI. */
 import assert from 'node:assert/strict';
+import { createPrivateKey } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { TransportError } from '../src/errors.js';
+import { buildDestinations } from '../src/config/siem.js';
+import { ConfigError, TransportError } from '../src/errors.js';
 import { checkDestination } from '../src/ship/check.js';
 import { makeDestination, type DestinationTls } from '../src/ship/destination.js';
 import { createSender } from '../src/ship/transports.js';
+import { cleanEnv, runCli } from './support/cli.js';
 import { startStreamReceiver, type StreamReceiver } from './support/receivers.js';
 import { testPki, type TestPki } from './support/tls-certs.js';
 
@@ -69,6 +74,34 @@ describe('tls', () => {
         await sender.send(MESSAGE);
         await sender.close();
         assert.deepEqual(receiver.frames, ['hello']);
+      });
+    });
+
+    test('works with an encrypted client key and SIEM_TLS_KEY_PASSPHRASE (read from the variables)', async () => {
+      const passphrase = 'tls key pass 7';
+      const key = join(pki.dir, 'client-encrypted.key');
+      await writeFile(key, createPrivateKey(pki.clientKey).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }) as string);
+      await withReceiver({ framing: 'octet', tls: serverOptions() }, async (receiver) => {
+        const settings = { SIEM_HOST: '127.0.0.1', SIEM_PORT: String(receiver.port), SIEM_PROTOCOL: 'tls', SIEM_FORMAT: 'rfc5424', SIEM_TLS_CA: pki.caCertFile, SIEM_TLS_CERT: pki.clientCertFile, SIEM_TLS_KEY: key };
+        const [destination] = buildDestinations({ ...settings, SIEM_TLS_KEY_PASSPHRASE: passphrase });
+        const sender = await createSender(destination!);
+        await sender.send(MESSAGE);
+        await sender.close();
+        assert.deepEqual(receiver.frames, ['hello']);
+        // The key replaced after the settings were read (a renewal): still a setting error, not OpenSSL's "bad decrypt" at connect.
+        await assert.rejects(createSender({ ...destination!, tls: { ...destination!.tls, keyPassphrase: 'not the passphrase' } }), (e: unknown) => e instanceof ConfigError && /^SIEM_TLS_KEY_PASSPHRASE does not decrypt SIEM_TLS_KEY=/.test(e.message));
+
+        // The command line: a wrong or missing passphrase exits 2 with one line naming the settings, no stack trace, no secret.
+        const env = cleanEnv({ VCO_HOSTNAME: 'https://127.0.0.1:9', VCO_TOKEN: 'test-token-1234', LOG_FORMAT: 'text', ...settings });
+        const wrong = await runCli(['check'], { env: { ...env, SIEM_TLS_KEY_PASSPHRASE: 'the wrong one' } });
+        assert.equal(wrong.code, 2, wrong.stderr);
+        assert.match(wrong.stderr, /SIEM_TLS_KEY_PASSPHRASE does not decrypt SIEM_TLS_KEY=\S+client-encrypted\.key \(bad decrypt\)/);
+        assert.doesNotMatch(wrong.stderr, /the wrong one|tls key pass 7|\n\s+at /);
+        const missing = await runCli(['check'], { env });
+        assert.equal(missing.code, 2, missing.stderr);
+        assert.match(missing.stderr, /SIEM_TLS_KEY=\S+client-encrypted\.key is an encrypted key: set SIEM_TLS_KEY_PASSPHRASE/);
+        assert.doesNotMatch(missing.stderr, /\n\s+at /);
+        assert.equal(receiver.frames.length, 1, 'nothing more was sent');
       });
     });
 

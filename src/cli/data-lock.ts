@@ -1,16 +1,23 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, errorMessage } from '../errors.js';
-import { acquireLock } from '../store/lock.js';
+import { ConfigError, LockedError, errorMessage } from '../errors.js';
+import { acquireLock, type Lock } from '../store/lock.js';
 
 /** Holds the data-directory lock around `work`, so overlapping runs are refused. */
 export async function withDataLock<T>(dataDir: string, work: () => Promise<T>): Promise<T> {
+  const unusable = (error: unknown): ConfigError =>
+    new ConfigError(`DATA_DIR=${dataDir} cannot be used as the data directory (${errorMessage(error)}): point it at a writable directory`);
   try {
     await mkdir(dataDir, { recursive: true });
   } catch (error) {
-    throw new ConfigError(`DATA_DIR=${dataDir} cannot be used as the data directory (${errorMessage(error)}): point it at a writable directory`);
+    throw unusable(error);
   }
-  const lock = await acquireLock(path.join(dataDir, '.vco-siem.lock'));
+  let lock: Lock;
+  try {
+    lock = await acquireLock(path.join(dataDir, '.vco-siem.lock'));
+  } catch (error) {
+    throw error instanceof LockedError ? error : unusable(error); // another run holds it, or no file can be made there
+  }
   try {
     return await work();
   } finally {

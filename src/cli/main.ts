@@ -8,7 +8,7 @@ import type { Argv } from 'yargs';
 import yargs, { hideBin } from '../vendor/yargs.js';
 import { readFileSync } from 'node:fs';
 import { EXIT_CONFIG, EXIT_RUNTIME, VcoSiemError, errorMessage } from '../errors.js';
-import { redact } from '../log.js';
+import { redact, reportLine } from '../log.js';
 import { createContext, type CommandContext } from './context.js';
 
 // Node 22.1+ can cache compiled modules on disk, which shortens every cron start; Node 20 lacks it (no-op).
@@ -35,10 +35,10 @@ function run(load: () => Promise<Handler>) {
 
 function reportFailure(error: unknown): number {
   if (error instanceof VcoSiemError) {
-    process.stderr.write(`vco-siem: ${redact(error.message)}\n`);
+    reportLine(error.message);
     return error.exitCode;
   }
-  process.stderr.write(`vco-siem: unexpected error: ${redact(errorMessage(error))}\n`);
+  reportLine(`unexpected error: ${errorMessage(error)}`);
   if (process.env.LOG_LEVEL === 'debug' && error instanceof Error && error.stack) process.stderr.write(`${redact(error.stack)}\n`);
   return EXIT_RUNTIME;
 }

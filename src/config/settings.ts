@@ -10,7 +10,7 @@ import { registerSecret } from '../log.js';
 export type Settings = Readonly<Record<string, string | undefined>>;
 
 /** Variables whose values must never be printed. */
-const SECRET_SETTINGS = ['VCO_TOKEN', 'VCO_PASSWORD'] as const;
+const SECRET_SETTINGS = ['VCO_TOKEN', 'VCO_PASSWORD', 'SIEM_TLS_KEY_PASSPHRASE'] as const;
 
 /**
  * Reads `envFile` (default `.env` in the working directory, when present) without overriding

@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, errorMessage } from '../errors.js';
 import { FORMATS } from '../map/index.js';
 import type { EncodeThreads } from '../ship/encode-pool.js';
-import { makeDestination, MAX_TIMER_MS, PROTOCOLS, FRAMINGS, type Destination, type DestinationInput, type Protocol } from '../ship/destination.js';
+import { registerSecret } from '../log.js';
+import { hostProblem, makeDestination, MAX_TIMER_MS, PROTOCOLS, FRAMINGS, type Destination, type DestinationInput, type DestinationTls, type Protocol } from '../ship/destination.js';
+import { checkTlsFiles, TLS_VARIABLES, type TlsSettingNames } from '../ship/tls.js';
 import { normaliseVcoUrl, parseBoolean, parseChoice, parseDuration, parseInteger, parsePort } from './parse.js';
 import { setting, type Settings } from './settings.js';
 import { readSettingFile } from './vco.js';
@@ -57,6 +59,10 @@ function destinationFromEnv(settings: Settings): Destination {
   if (host === undefined) {
     throw new ConfigError('SIEM_HOST is not set: set it to your SIEM address (e.g. SIEM_HOST=siem.example.net), or list destinations in CONFIG_FILE');
   }
+  const problem = hostProblem(host);
+  if (problem !== undefined) {
+    throw new ConfigError(`SIEM_HOST${shownHost(host)} ${problem}: set it to the SIEM's host name or IP address only (e.g. SIEM_HOST=siem.example.net) and put the port in SIEM_PORT`);
+  }
   const protocol = parseChoice('SIEM_PROTOCOL', setting(settings, 'SIEM_PROTOCOL') ?? 'tcp', PROTOCOLS);
   const format = parseChoice('SIEM_FORMAT', setting(settings, 'SIEM_FORMAT') ?? 'cef', FORMATS);
   const optional = (name: string): string | undefined => setting(settings, name);
@@ -70,13 +76,18 @@ function destinationFromEnv(settings: Settings): Destination {
     format,
     connectTimeoutMs: parseDuration('SIEM_CONNECT_TIMEOUT', optional('SIEM_CONNECT_TIMEOUT') ?? '10s', MAX_TIMER_MS),
     writeTimeoutMs: parseDuration('SIEM_WRITE_TIMEOUT', optional('SIEM_WRITE_TIMEOUT') ?? '30s', MAX_TIMER_MS),
-    tls: {
-      insecure: parseBoolean('SIEM_TLS_INSECURE', optional('SIEM_TLS_INSECURE') ?? 'false'),
-      ca: readable('SIEM_TLS_CA', optional('SIEM_TLS_CA')),
-      cert: readable('SIEM_TLS_CERT', optional('SIEM_TLS_CERT')),
-      key: readable('SIEM_TLS_KEY', optional('SIEM_TLS_KEY')),
-      servername: optional('SIEM_TLS_SERVERNAME'),
-    },
+    tls: checkedTls(
+      {
+        insecure: parseBoolean('SIEM_TLS_INSECURE', optional('SIEM_TLS_INSECURE') ?? 'false'),
+        ca: optional('SIEM_TLS_CA'),
+        cert: optional('SIEM_TLS_CERT'),
+        key: optional('SIEM_TLS_KEY'),
+        // Not trimmed: a passphrase may begin or end with a space.
+        keyPassphrase: nonEmpty(settings.SIEM_TLS_KEY_PASSPHRASE),
+        servername: optional('SIEM_TLS_SERVERNAME'),
+      },
+      TLS_VARIABLES,
+    ),
     encoder: encoderSettings(settings),
   };
   if (framing !== undefined) input.framing = parseChoice('SIEM_FRAMING', framing, FRAMINGS);
@@ -110,27 +121,55 @@ function defaultPort(protocol: Protocol): number {
   return protocol === 'tls' ? 6514 : 514;
 }
 
-/** The path of a PEM file named by a setting, after checking it can be read (the senders read it). */
-function readable(name: string, file: string | undefined): string | undefined {
-  if (file !== undefined) readSettingFile(name, file);
-  return file;
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** The value of a bad host in a message, unless it may hold a credential (user:password@host). */
+function shownHost(host: string): string {
+  return host.includes('@') ? '' : `=${host}`;
+}
+
+/**
+ * The TLS settings, after checking that each file named can be read and holds what it should: CA and client
+ * certificates that parse, a private key that loads (decrypted with the passphrase) and belongs to the
+ * certificate. The senders read the files again; a mistake found only at connect time would not name the setting.
+ */
+function checkedTls(tls: DestinationTls, names: TlsSettingNames): DestinationTls {
+  registerSecret(tls.keyPassphrase);
+  const where = names.prefix;
+  if (tls.keyPassphrase !== undefined && tls.key === undefined) {
+    throw new ConfigError(`${where}${names.keyPassphrase} is set but ${names.key} is not: give the key file it decrypts, or remove the passphrase`);
+  }
+  const read = (name: string, file: string | undefined): Buffer | undefined => (file === undefined ? undefined : readSettingFile(`${where}${name}`, file));
+  const ca = read(names.ca, tls.ca);
+  const cert = read(names.cert, tls.cert);
+  const key = read(names.key, tls.key);
+  checkTlsFiles({ ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) }, tls, names);
+  return tls;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const DESTINATION_KEYS = new Set(['name', 'host', 'port', 'protocol', 'format', 'framing', 'maxMessageBytes', 'connectTimeoutMs', 'writeTimeoutMs', 'confirmEveryBytes', 'tls', 'encoder']);
-const TLS_KEYS = new Set(['ca', 'cert', 'key', 'servername', 'insecure']);
+const TOP_LEVEL_KEYS = new Set(['destinations']);
+const TLS_KEYS = new Set(['ca', 'cert', 'key', 'keyPassphrase', 'servername', 'insecure']);
 /** Encoder options a destinations file may set, with the JSON type each must have. */
 const ENCODER_KEYS: Record<string, 'string' | 'number' | 'boolean'> = {
   hostname: 'string', appName: 'string', vendor: 'string', product: 'string', productVersion: 'string', leefVersion: 'string',
   leefDelimiter: 'string', cefSyslogHeader: 'string', leefSyslogHeader: 'string', facility: 'number', pen: 'number', bom: 'boolean',
 };
 
+/** Keys beginning with `_` are comments, as in mapping files. */
+function isComment(key: string): boolean {
+  return key.startsWith('_');
+}
+
 /** A misspelt key would silently fall back to a default: name it instead. */
 function checkKeys(object: { [key: string]: Json }, allowed: Set<string> | Record<string, string>, at: string, fail: (at: string, what: string) => never): void {
   const known = allowed instanceof Set ? allowed : new Set(Object.keys(allowed));
   for (const key of Object.keys(object)) {
-    if (!known.has(key)) fail(`${at}.${key}`, `is not a known setting (known: ${[...known].join(', ')})`);
+    if (!known.has(key) && !isComment(key)) fail(`${at}.${key}`, `is not a known setting (known: ${[...known].join(', ')}; keys starting with "_" are comments)`);
   }
 }
 
@@ -148,6 +187,7 @@ function destinationsFromFile(file: string, settings: Settings): Destination[] {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || !Array.isArray(parsed.destinations)) {
     return fail('$', 'must be an object with a "destinations" array (see README "Several destinations")');
   }
+  checkKeys(parsed, TOP_LEVEL_KEYS, '$', fail);
   if (parsed.destinations.length === 0) fail('destinations', 'is empty: list at least one destination');
   return parsed.destinations.map((entry, i) => {
     const at = `destinations[${i}]`;
@@ -158,6 +198,9 @@ function destinationsFromFile(file: string, settings: Settings): Destination[] {
       if (v === undefined) return required ? fail(`${at}.${key}`, 'is required') : undefined;
       return typeof v === 'string' && v !== '' ? v : fail(`${at}.${key}`, 'must be a non-empty string');
     };
+    const host = str('host', true)!;
+    const problem = hostProblem(host);
+    if (problem !== undefined) fail(`${at}.host${shownHost(host) === '' ? '' : ` "${host}"`}`, `${problem}: give the SIEM's host name or IP address only and put the port in ${at}.port`);
     const num = (key: string): number | undefined => {
       const v = entry[key];
       if (v === undefined) return undefined;
@@ -183,25 +226,23 @@ function destinationsFromFile(file: string, settings: Settings): Destination[] {
     const encoderJson = entry.encoder ?? {};
     if (encoderJson === null || typeof encoderJson !== 'object' || Array.isArray(encoderJson)) return fail(`${at}.encoder`, 'must be an object');
     checkKeys(encoderJson, ENCODER_KEYS, `${at}.encoder`, fail);
-    for (const [key, value] of Object.entries(encoderJson)) {
+    const encoder = Object.fromEntries(Object.entries(encoderJson).filter(([key]) => !isComment(key)));
+    for (const [key, value] of Object.entries(encoder)) {
       if (typeof value !== ENCODER_KEYS[key]) fail(`${at}.encoder.${key}`, `must be a ${ENCODER_KEYS[key]}`);
     }
     const envEncoder = encoderSettings(settings);
     const input: DestinationInput = {
       name: str('name', true)!,
-      host: str('host', true)!,
+      host,
       port: num('port') ?? defaultPort(protocol),
       protocol,
       format,
-      tls: {
-        insecure: insecure === true,
-        ca: readable(`${at}.tls.ca`, tlsStr('ca')),
-        cert: readable(`${at}.tls.cert`, tlsStr('cert')),
-        key: readable(`${at}.tls.key`, tlsStr('key')),
-        servername: tlsStr('servername'),
-      },
+      tls: checkedTls(
+        { insecure: insecure === true, ca: tlsStr('ca'), cert: tlsStr('cert'), key: tlsStr('key'), keyPassphrase: tlsStr('keyPassphrase'), servername: tlsStr('servername') },
+        { prefix: `${file}: `, ca: `${at}.tls.ca`, cert: `${at}.tls.cert`, key: `${at}.tls.key`, keyPassphrase: `${at}.tls.keyPassphrase` },
+      ),
       // Encoder options in the file override the SIEM_* defaults; createEncoder validates them.
-      encoder: { ...envEncoder, ...(encoderJson as DestinationInput['encoder']) },
+      encoder: { ...envEncoder, ...(encoder as DestinationInput['encoder']) },
     };
     const framing = entry.framing;
     if (framing !== undefined) input.framing = oneOf('framing', FRAMINGS);

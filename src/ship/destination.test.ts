@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError } from '../errors.js';
-import { DEFAULT_WRITE_TIMEOUT_MS, defaultFraming, defaultMaxBytes, destinationAddress, makeDestination } from './destination.js';
+import { DEFAULT_WRITE_TIMEOUT_MS, defaultFraming, defaultMaxBytes, destinationAddress, hostProblem, makeDestination } from './destination.js';
 import { backoffDelay } from './sender.js';
 
 test('framing defaults: octet only for RFC 5424 / JSON over TLS (RFC 5425)', () => {
@@ -38,6 +38,36 @@ test('makeDestination fills defaults and validates at the edge', () => {
   assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 514, protocol: 'tls', format: 'cef', tls: { cert: '/c.pem' } }), ConfigError);
   assert.throws(() => makeDestination({ name: 'x', host: 'h', port: 514, protocol: 'udp', format: 'cef', maxMessageBytes: 70_000 }), /SIEM_MAX_MESSAGE_BYTES/);
   assert.equal(destinationAddress({ host: '::1', port: 514 }), '[::1]:514');
+});
+
+test('a host is a host name or an IP address: no URL, path, port or whitespace; IPv6 bare or in brackets', () => {
+  const make = (host: string) => makeDestination({ name: 'x', host, port: 514, protocol: 'tcp', format: 'cef' });
+  for (const host of ['siem.example.net', 'siem', '10.0.0.5', '::1', '2001:db8::5', 'fe80::1%eth0']) assert.equal(hostProblem(host), undefined, host);
+  assert.equal(make('[2001:db8::5]').host, '2001:db8::5', 'brackets removed: sockets and SNI take the bare address');
+  assert.equal(destinationAddress(make('[::1]')), '[::1]:514');
+  const cases: [string, string][] = [
+    ['http://siem:514/', 'is a URL'],
+    ['siem/syslog', 'contains "/"'],
+    ['siem:514', 'has a port'],
+    ['siem:', 'has a port'],
+    ['[::1]:514', 'has a port'],
+    ['si em', 'contains whitespace'],
+    ['siem\t', 'contains whitespace'],
+    ['u:p@siem', 'contains "@" (a user name belongs to a URL)'],
+    ['siem:x', 'contains ":" but is not an IPv6 address'],
+    ['[siem]', 'has brackets, which are only for IPv6 addresses'],
+  ];
+  for (const [host, problem] of cases) {
+    assert.equal(hostProblem(host), problem, host);
+    assert.throws(() => make(host), (e: unknown) => e instanceof ConfigError && e.message.includes(`host ${problem}`) && /port in SIEM_PORT \(SIEM_HOST\)$/.test(e.message), host);
+  }
+});
+
+test('a key passphrase needs a key and the TLS protocol', () => {
+  const base = { name: 'x', host: 'h', port: 6514, format: 'cef' } as const;
+  assert.throws(() => makeDestination({ ...base, protocol: 'tls', tls: { keyPassphrase: 'pass phrase' } }), (e: unknown) => e instanceof ConfigError && /SIEM_TLS_KEY_PASSPHRASE needs SIEM_TLS_KEY/.test(e.message) && !e.message.includes('pass phrase'));
+  assert.throws(() => makeDestination({ ...base, protocol: 'tcp', tls: { keyPassphrase: 'pass phrase' } }), /set SIEM_PROTOCOL=tls/);
+  assert.equal(makeDestination({ ...base, protocol: 'tls', tls: { cert: '/c.pem', key: '/k.pem', keyPassphrase: 'pass phrase' } }).tls.keyPassphrase, 'pass phrase');
 });
 
 test('backoff grows exponentially, is capped, and keeps at least half the delay', () => {

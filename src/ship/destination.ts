@@ -20,6 +20,8 @@ export interface DestinationTls {
   /** PEM files of the client certificate and its key, for mutual TLS. */
   cert?: string;
   key?: string;
+  /** Passphrase of an encrypted `key` (a secret: registered for redaction, never put in a message). */
+  keyPassphrase?: string;
   /** Name to send as SNI and to match against the certificate (default: host, unless host is an IP). */
   servername?: string;
   /** Skip certificate verification. Only by explicit opt-in; the caller logs a warning on every run. */
@@ -112,6 +114,9 @@ export function makeDestination(input: DestinationInput): Destination {
   const where = `destination "${input.name}"`;
   if (input.name === '') throw new ConfigError(`a destination needs a name`);
   if (input.host === '') throw new ConfigError(`${where}: host is empty (SIEM_HOST)`);
+  const host = unbracketHost(input.host);
+  const problem = hostProblem(input.host);
+  if (problem !== undefined) throw new ConfigError(`${where}: host ${problem}: give only a host name or IP address and put the port in SIEM_PORT (SIEM_HOST)`);
   if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65_535) {
     throw new ConfigError(`${where}: port ${input.port} is not between 1 and 65535 (SIEM_PORT)`);
   }
@@ -125,11 +130,14 @@ export function makeDestination(input: DestinationInput): Destination {
     throw new ConfigError(`${where}: max message bytes ${maxMessageBytes} must be an integer from 480 to ${ceiling} (SIEM_MAX_MESSAGE_BYTES)`);
   }
   const tls: DestinationTls = { insecure: false, ...stripUndefined(input.tls ?? {}) };
-  if (input.protocol !== 'tls' && (tls.ca || tls.cert || tls.key || tls.insecure)) {
+  if (input.protocol !== 'tls' && (tls.ca || tls.cert || tls.key || tls.keyPassphrase || tls.insecure)) {
     throw new ConfigError(`${where}: TLS settings are given but the protocol is ${input.protocol}; set SIEM_PROTOCOL=tls`);
   }
   if ((tls.cert === undefined) !== (tls.key === undefined)) {
     throw new ConfigError(`${where}: mutual TLS needs both a client certificate and its key (SIEM_TLS_CERT and SIEM_TLS_KEY)`);
+  }
+  if (tls.keyPassphrase !== undefined && tls.key === undefined) {
+    throw new ConfigError(`${where}: a key passphrase is given without a key (SIEM_TLS_KEY_PASSPHRASE needs SIEM_TLS_KEY)`);
   }
   if (tls.servername !== undefined && isIP(tls.servername) !== 0) {
     throw new ConfigError(`${where}: SIEM_TLS_SERVERNAME must be a DNS name, not an IP address (RFC 6066)`);
@@ -152,7 +160,7 @@ export function makeDestination(input: DestinationInput): Destination {
   }
   return {
     name: input.name,
-    host: input.host,
+    host,
     port: input.port,
     protocol: input.protocol,
     format: input.format,
@@ -165,6 +173,30 @@ export function makeDestination(input: DestinationInput): Destination {
     reconnect,
     confirmEveryBytes,
   };
+}
+
+/** `[2001:db8::1]` -> `2001:db8::1`: the brackets belong to URLs, the socket takes the bare address. */
+export function unbracketHost(host: string): string {
+  const inner = /^\[(.*)\]$/.exec(host)?.[1];
+  return inner !== undefined && isIP(inner) === 6 ? inner : host;
+}
+
+/**
+ * What is wrong with a destination host (undefined when it is a host name or an IP address, IPv6 bare or in
+ * brackets), as a phrase that does not repeat the value: "is a URL", "has a port" ... A URL, a path or a port
+ * would otherwise reach DNS and fail at connect time with ENOTFOUND.
+ */
+export function hostProblem(host: string): string | undefined {
+  if (/\s/.test(host)) return 'contains whitespace';
+  if (host.includes('://')) return 'is a URL';
+  if (host.includes('@')) return 'contains "@" (a user name belongs to a URL)';
+  if (host.includes('/')) return 'contains "/"';
+  const bare = unbracketHost(host);
+  if (isIP(bare) === 6) return undefined;
+  if (/^(\[.*\]|[^:]*):\d*$/.test(host)) return 'has a port';
+  if (host.includes(':')) return 'contains ":" but is not an IPv6 address';
+  if (/[[\]]/.test(host)) return 'has brackets, which are only for IPv6 addresses';
+  return undefined;
 }
 
 /** "host:port", with brackets around IPv6 literals. */

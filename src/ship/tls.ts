@@ -3,6 +3,7 @@
  * an optional CA file, SNI, optional client certificate (mutual TLS). Verification is off only when the
  * destination says insecure (the caller warns). Nothing is written before the handshake is verified.
  */
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
@@ -18,6 +19,85 @@ export interface TlsMaterial {
   ca?: string[];
   cert?: Buffer;
   key?: Buffer;
+  /** For an encrypted key (tls.connect's `passphrase`). */
+  passphrase?: string;
+}
+
+/** How the settings of a destination's TLS files are named in messages: SIEM_* variables or destinations-file paths. */
+export interface TlsSettingNames {
+  /** Put before each message, e.g. the destinations file ("file.json: "); empty for variables. */
+  prefix: string;
+  ca: string;
+  cert: string;
+  key: string;
+  keyPassphrase: string;
+}
+
+export const TLS_VARIABLES: TlsSettingNames = { prefix: '', ca: 'SIEM_TLS_CA', cert: 'SIEM_TLS_CERT', key: 'SIEM_TLS_KEY', keyPassphrase: 'SIEM_TLS_KEY_PASSPHRASE' };
+
+const CERTIFICATE_BEGIN = /-----BEGIN CERTIFICATE-----/g;
+const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+const ENCRYPTED_KEY = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/;
+
+/** OpenSSL's short reason ("bad end line"), else the message. */
+function cryptoReason(error: unknown): string {
+  return error instanceof Error ? reasonOf(error) : String(error);
+}
+
+/**
+ * The certificates of a PEM file (a CA bundle, or a client certificate and its chain), each parsed, so that a
+ * file of something else is refused here, naming its setting, and not at the handshake with a misleading
+ * "self-signed certificate". Returns the first (for a client certificate file: the leaf).
+ */
+export function checkCertificates(pem: Buffer, setting: string, path: string, what: string, prefix = ''): X509Certificate {
+  const text = pem.toString('latin1');
+  const blocks = text.match(CERTIFICATE_BLOCK) ?? [];
+  const begins = text.match(CERTIFICATE_BEGIN)?.length ?? 0;
+  const fix = `point it at ${what} in PEM form (a DER file converts with: openssl x509 -inform der -in FILE -out FILE.pem)`;
+  if (begins === 0) throw new ConfigError(`${prefix}${setting}=${path} holds no PEM certificate (no "-----BEGIN CERTIFICATE-----" line): ${fix}`, { setting, path });
+  if (blocks.length < begins) throw new ConfigError(`${prefix}${setting}=${path} has a certificate without its "-----END CERTIFICATE-----" line (cut short?): ${fix}`, { setting, path });
+  const certificates = blocks.map((block, i) => {
+    try {
+      return new X509Certificate(block);
+    } catch (error) {
+      throw new ConfigError(`${prefix}${setting}=${path}: certificate ${i + 1} of ${blocks.length} cannot be parsed (${cryptoReason(error)}): ${fix}`, { setting, path });
+    }
+  });
+  return certificates[0]!;
+}
+
+/**
+ * The client key, decrypted with the passphrase when it is encrypted. A missing or wrong passphrase, or a file
+ * that is not a PEM private key, is a ConfigError naming the setting to fix (never the passphrase itself).
+ */
+export function checkPrivateKey(pem: Buffer, passphrase: string | undefined, path: string, names: TlsSettingNames): KeyObject {
+  const { prefix, key, keyPassphrase } = names;
+  const encrypted = ENCRYPTED_KEY.test(pem.toString('latin1'));
+  if (encrypted && passphrase === undefined) {
+    throw new ConfigError(`${prefix}${key}=${path} is an encrypted key: set ${keyPassphrase} to its passphrase (or give a key that is not encrypted)`, { setting: key, path });
+  }
+  try {
+    return createPrivateKey(passphrase === undefined ? { key: pem } : { key: pem, passphrase });
+  } catch (error) {
+    if (encrypted) {
+      throw new ConfigError(`${prefix}${keyPassphrase} does not decrypt ${key}=${path} (${cryptoReason(error)}): set it to the passphrase the key was encrypted with`, { setting: keyPassphrase, path });
+    }
+    throw new ConfigError(
+      `${prefix}${key}=${path} is not a PEM private key (${cryptoReason(error)}): point it at the client certificate's key in PEM form ("-----BEGIN PRIVATE KEY-----" or "-----BEGIN ENCRYPTED PRIVATE KEY-----")`,
+      { setting: key, path },
+    );
+  }
+}
+
+/** Checks the contents of the CA, client certificate and key files: each parses, and the key belongs to the certificate. */
+export function checkTlsFiles(files: { ca?: Buffer; cert?: Buffer; key?: Buffer }, settings: Destination['tls'], names: TlsSettingNames): void {
+  const { prefix } = names;
+  if (files.ca && settings.ca !== undefined) checkCertificates(files.ca, names.ca, settings.ca, 'the CA certificate that signed the SIEM certificate', prefix);
+  const leaf = files.cert && settings.cert !== undefined ? checkCertificates(files.cert, names.cert, settings.cert, 'the client certificate', prefix) : undefined;
+  const key = files.key && settings.key !== undefined ? checkPrivateKey(files.key, settings.keyPassphrase, settings.key, names) : undefined;
+  if (leaf && key && !leaf.checkPrivateKey(key)) {
+    throw new ConfigError(`${prefix}${names.key}=${settings.key} is not the key of the certificate in ${names.cert}=${settings.cert}: give the key that belongs to that certificate`, { setting: names.key, path: settings.key });
+  }
 }
 
 export async function loadTlsMaterial(settings: Destination['tls']): Promise<TlsMaterial> {
@@ -30,11 +110,14 @@ export async function loadTlsMaterial(settings: Destination['tls']): Promise<Tls
     }
   };
   const [ca, cert, key] = await Promise.all([read(settings.ca, 'SIEM_TLS_CA'), read(settings.cert, 'SIEM_TLS_CERT'), read(settings.key, 'SIEM_TLS_KEY')]);
+  // Checked when the settings were read too; again here, as the files may have been replaced since (renewal).
+  checkTlsFiles({ ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) }, settings, TLS_VARIABLES);
   return {
     // Passing `ca` replaces Node's store, so keep the system roots and add the SIEM's CA to them.
     ...(ca ? { ca: [...tls.rootCertificates, ca.toString('utf8')] } : {}),
     ...(cert ? { cert } : {}),
     ...(key ? { key } : {}),
+    ...(key && settings.keyPassphrase !== undefined ? { passphrase: settings.keyPassphrase } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import { renderTable } from '../table.js';
 import { createProgressLine } from '../progress.js';
 import type { CommandContext } from '../context.js';
 import { finishRun, recordThrownRun } from './run-record.js';
+import { reportLine } from '../../log.js';
 
 export interface CollectPrepared {
   vco: VcoConfig;
@@ -93,7 +94,7 @@ export async function collectCommand(ctx: CommandContext): Promise<number> {
   await finishRun(ctx, dataDir, { command: 'collect', startedMs: started, error: failure, totals });
   if (ctx.signal.aborted) return EXIT_OK; // stopped by SIGTERM/SIGINT: state saved, nothing failed
   if (failure !== undefined) {
-    process.stderr.write(`vco-siem: ${failure}\n`);
+    reportLine(failure);
     return EXIT_RUNTIME;
   }
   return EXIT_OK;

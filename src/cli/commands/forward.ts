@@ -2,7 +2,7 @@ import { buildDataDir } from '../../config/collect.js';
 import { buildDestinations, buildEncodeThreads } from '../../config/siem.js';
 import { setting } from '../../config/settings.js';
 import { ConfigError, EXIT_OK, EXIT_RUNTIME } from '../../errors.js';
-import { escapeControlChars } from '../../log.js';
+import { escapeControlChars, reportLine } from '../../log.js';
 import { loadMapping, type Mapping } from '../../map/index.js';
 import type { Destination } from '../../ship/destination.js';
 import { destinationEncoder } from '../../ship/encode-batch.js';
@@ -130,7 +130,7 @@ export async function forwardCommand(ctx: CommandContext, argv: Record<string, u
   const totals = { forwarded: outcome.sent, pending: outcome.pending, truncated: outcome.truncated, failed: outcome.failed, durationMs: Date.now() - started };
   await finishRun(ctx, ship.dataDir, { command: 'forward', startedMs: started, error: reason, totals });
   if (reason !== undefined) {
-    process.stderr.write(`vco-siem: ${reason}\n`);
+    reportLine(reason);
     return EXIT_RUNTIME;
   }
   return EXIT_OK;

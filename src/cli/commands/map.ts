@@ -2,7 +2,8 @@ import { createReadStream } from 'node:fs';
 import { setting } from '../../config/settings.js';
 import { encoderSettings } from '../../config/siem.js';
 import { parseChoice } from '../../config/parse.js';
-import { EXIT_OK, EXIT_RUNTIME } from '../../errors.js';
+import { ConfigError, EXIT_OK, EXIT_RUNTIME, errorMessage } from '../../errors.js';
+import { reportLine } from '../../log.js';
 import { FORMATS, createEncoder, loadMapping, mapStream } from '../../map/index.js';
 import type { CommandContext } from '../context.js';
 
@@ -25,10 +26,9 @@ export async function mapCommand(ctx: CommandContext, argv: Record<string, unkno
   try {
     await opened;
   } catch (error) {
-    process.stderr.write(`vco-siem: cannot read ${file}: ${(error as Error).message}\n`);
-    return EXIT_RUNTIME;
+    throw new ConfigError(`cannot read ${file} (${errorMessage(error)}): give map an existing NDJSON file, or - for stdin`);
   }
-  const summary = await mapStream(input, process.stdout, (line, message) => process.stderr.write(`vco-siem: line ${line}: ${message} (skipped)\n`), encoder);
+  const summary = await mapStream(input, process.stdout, (line, message) => reportLine(`line ${line}: ${message} (skipped)`), encoder);
   ctx.logger.debug('map summary', { ...summary });
   return summary.malformed > 0 ? EXIT_RUNTIME : EXIT_OK;
 }

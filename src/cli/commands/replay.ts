@@ -7,6 +7,7 @@ import { renderTable } from '../table.js';
 import type { CommandContext } from '../context.js';
 import { withDataLock } from '../data-lock.js';
 import { prepareShip } from './forward.js';
+import { reportLine } from '../../log.js';
 
 /** `vco-siem replay --since T [--until T]`: send a time range again; delivered positions do not move. */
 export async function replayCommand(ctx: CommandContext, argv: Record<string, unknown>): Promise<number> {
@@ -41,7 +42,7 @@ export async function replayCommand(ctx: CommandContext, argv: Record<string, un
   ctx.print(renderTable(['destination', 'enterprise', 'sent', 'outside range', 'truncated', 'failed', 'status'], summaries.map((s) => [s.destination, s.enterprise, s.sent, s.skipped, s.truncated, s.failed, s.error ? `FAILED: ${s.error}` : 'ok'])));
   const failed = summaries.find((s) => s.error !== undefined);
   if (failed) {
-    process.stderr.write(`vco-siem: replay to ${failed.destination} failed: ${failed.error}\n`);
+    reportLine(`replay to ${failed.destination} failed: ${failed.error}`);
     return EXIT_RUNTIME;
   }
   return EXIT_OK;

@@ -5,6 +5,7 @@ import { collectFailure, collectPhase, prepareCollect, printCollectSummary, type
 import { withDataLock } from '../data-lock.js';
 import { forwardPhase, pendingReason, prepareShip, printForwardSummary, type ForwardOutcome, type ShipConfig } from './forward.js';
 import { finishRun, recordThrownRun } from './run-record.js';
+import { reportLine } from '../../log.js';
 
 export interface RunPrepared {
   collect: CollectPrepared;
@@ -69,6 +70,6 @@ export async function runCommand(ctx: CommandContext, argv: Record<string, unkno
   const outcome = await runCycle(ctx, prepared);
   if (outcome.collect) printCollectSummary(ctx, outcome.collect);
   if (outcome.forward) printForwardSummary(ctx, outcome.forward);
-  if (outcome.reason !== undefined) process.stderr.write(`vco-siem: ${outcome.reason}\n`);
+  if (outcome.reason !== undefined) reportLine(outcome.reason);
   return outcome.exitCode;
 }
