@@ -52,6 +52,17 @@ test('an unknown command or flag exits 2 with usage help', async () => {
   assert.match(result.stderr, /Did you mean collect|Unknown argument/);
 });
 
+test('a bad encoder option names the destination and where the option is set', async () => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'vco-siem-cfg-'));
+  try {
+    const result = await runCli(['forward'], { env: cleanEnv({ DATA_DIR: dataDir, SIEM_HOST: '127.0.0.1', SIEM_FORMAT: 'leef', SIEM_LEEF_DELIMITER: 'abc' }), cwd: dataDir });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr.trim(), /^vco-siem: destination "siem": encoder option leefDelimiter: .* \(SIEM_LEEF_DELIMITER, or encoder\.leefDelimiter in a destinations file\)$/);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
 test('map with a file that cannot be read exits 2 naming it', async () => {
   const result = await runCli(['map', '/nonexistent/events.json'], { env: cleanEnv({}) });
   assert.equal(result.code, 2, result.stderr);

@@ -95,6 +95,18 @@ function destinationFromEnv(settings: Settings): Destination {
   return makeDestination(input);
 }
 
+/** The SIEM_* variable of each encoder option (a destinations file sets them as `encoder.<option>`). */
+const ENCODER_VARIABLES: Record<string, string> = {
+  hostname: 'SIEM_HOSTNAME', appName: 'SIEM_APP_NAME', facility: 'SIEM_FACILITY', pen: 'SIEM_PEN', bom: 'SIEM_BOM',
+  leefVersion: 'SIEM_LEEF_VERSION', leefDelimiter: 'SIEM_LEEF_DELIMITER', cefSyslogHeader: 'SIEM_CEF_HEADER', productVersion: 'SIEM_PRODUCT_VERSION',
+};
+
+/** Where an encoder option is set, for messages: its variable, or its key in a destinations file. */
+export function encoderOptionSource(option: string): string {
+  const variable = Object.hasOwn(ENCODER_VARIABLES, option) ? ENCODER_VARIABLES[option] : undefined;
+  return variable === undefined ? `encoder.${option} in the destinations file` : `${variable}, or encoder.${option} in a destinations file`;
+}
+
 /** Encoder options from the SIEM_* variables (also used by `vco-siem map`). */
 export function encoderSettings(settings: Settings): NonNullable<DestinationInput['encoder']> {
   const optional = (name: string): string | undefined => setting(settings, name);

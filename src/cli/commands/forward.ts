@@ -1,5 +1,5 @@
 import { buildDataDir } from '../../config/collect.js';
-import { buildDestinations, buildEncodeThreads } from '../../config/siem.js';
+import { buildDestinations, buildEncodeThreads, encoderOptionSource } from '../../config/siem.js';
 import { setting } from '../../config/settings.js';
 import { ConfigError, EXIT_OK, EXIT_RUNTIME } from '../../errors.js';
 import { escapeControlChars, reportLine } from '../../log.js';
@@ -34,7 +34,15 @@ export async function prepareShip(ctx: CommandContext, argv: Record<string, unkn
     throw new ConfigError(`--destination ${only} matches no destination: configured are ${configured.map((d) => d.name).join(', ')}`);
   }
   const mapping = await loadMapping(setting(ctx.settings, 'MAPPING_FILE'));
-  for (const d of destinations) destinationEncoder(d, mapping, ''); // the encoder options are checked here, before anything runs
+  for (const d of destinations) {
+    try {
+      destinationEncoder(d, mapping, ''); // the encoder options are checked here, before anything runs
+    } catch (error) {
+      const option = error instanceof ConfigError ? error.context.option : undefined;
+      if (typeof option !== 'string') throw error;
+      throw new ConfigError(`destination "${d.name}": ${(error as ConfigError).message} (${encoderOptionSource(option)})`, { option });
+    }
+  }
   // Every command that sends (forward, run, replay, daemon) comes through here; the daemon warns again on each run.
   warnInsecureTls(ctx, destinations);
   return { dataDir: buildDataDir(ctx.settings), destinations, mapping, encodeThreads: buildEncodeThreads(ctx.settings) };
