@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { testPki } from './support/tls-certs.js';
@@ -134,7 +135,7 @@ function describeEncryptedKeys(): void {
   const tlsEnv = (extra: Record<string, string>): Record<string, string> => ({ SIEM_HOST: 'siem.example.net', SIEM_PROTOCOL: 'tls', SIEM_TLS_CA: pem, ...extra });
   const mtls = (extra: Record<string, string>): Record<string, string> => tlsEnv({ SIEM_TLS_CERT: pki.clientCertFile, SIEM_TLS_KEY: encryptedClientKey, ...extra });
 
-  test('SIEM_TLS_KEY_PASSPHRASE decrypts an encrypted client key, is passed to TLS and is registered as a secret', () => {
+  test('SIEM_TLS_KEY_PASSPHRASE decrypts an encrypted client key at configuration time, is kept for TLS and is registered as a secret', () => {
     const [d] = buildDestinations(mtls({ SIEM_TLS_KEY_PASSPHRASE: passphrase }));
     assert.equal(d!.tls.key, encryptedClientKey);
     assert.equal(d!.tls.keyPassphrase, passphrase);
@@ -208,6 +209,16 @@ test('an unknown top-level key in a destinations file is refused; keys starting 
   const [d] = buildDestinations({ CONFIG_FILE: commented });
   assert.equal(d!.encoder.appName, 'vco');
   assert.ok(!Object.hasOwn(d!.encoder, '_c'), 'comments do not reach the encoder options');
+  const withSchema = file('schema.json', { $schema: './destinations.schema.json', destinations: [{ name: 'a', host: 'h' }] });
+  assert.equal(buildDestinations({ CONFIG_FILE: withSchema }).length, 1, 'an editor schema hint is allowed');
+});
+
+test('a CA file in OpenSSL TRUSTED CERTIFICATE form (x509 -trustout) is accepted, as node:tls accepts it', () => {
+  const trusted = path.join(dir, 'trusted-ca.pem');
+  execFileSync('openssl', ['x509', '-in', pem, '-trustout', '-out', trusted]);
+  assert.match(readFileSync(trusted, 'latin1'), /-----BEGIN TRUSTED CERTIFICATE-----/);
+  const [d] = buildDestinations({ SIEM_HOST: 'siem.example.net', SIEM_PROTOCOL: 'tls', SIEM_TLS_CA: trusted });
+  assert.equal(d!.tls.ca, trusted);
 });
 
 test('SIEM_HOST must be a host name or IP address: no scheme, path, port or whitespace', () => {

@@ -1,5 +1,6 @@
 /** Store-and-forward from the NDJSON log over real sockets: nothing lost, nothing doubled beyond the stated bound. */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import net from 'node:net';
 import { appendFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -214,21 +215,14 @@ describe('forwardEnterprise', () => {
       const total = 20_000; // about 3.3 MB of log: 13 batches
       const dir = await enterpriseWith(events(total));
       const logPath = join(dir, 'events.json');
-      // The worker encodes its first two chunks at once and gets the later ones only after 2 s, so the delivery
-      // thread encodes the chunks in between, and after the fourth send the loop waits for the worker's next batch.
+      // The worker encodes its first two chunks and never gets the later ones (they wait for it until it dies), so
+      // the delivery thread encodes the chunks in between, and after the fourth send the loop waits for the worker.
       const workers = new Set<Worker>();
       const postMessage = Worker.prototype.postMessage;
       let posted = 0;
       t.mock.method(Worker.prototype, 'postMessage', function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
         workers.add(this);
-        if (++posted <= 2) return postMessage.apply(this, args);
-        setTimeout(() => {
-          try {
-            postMessage.apply(this, args);
-          } catch {
-            // stopped meanwhile
-          }
-        }, 2000);
+        if (++posted <= 2) postMessage.apply(this, args);
       });
       // A SIEM connection: what a connection carried is delivered only by its clean close; a lost one loses it all.
       const delivered: number[] = [];
@@ -239,9 +233,9 @@ describe('forwardEnterprise', () => {
         stats: { connects: 1, connectionsLost: 0, bytes: 0, sends: 0, maxQueuedBytes: 0 },
         send: async (chunk) => {
           if (++sends === 4) {
-            // While this send is stuck, the worker dies; then the connection is lost.
-            setTimeout(() => void [...workers].map((worker) => worker.terminate()), 100);
-            await new Promise((resolve) => setTimeout(resolve, 300));
+            // While this send is stuck, the worker dies (its waiting batches fail); then the connection is lost.
+            await Promise.all([...workers].map(async (worker) => Promise.all([once(worker, 'exit'), worker.terminate()])));
+            await new Promise((resolve) => setImmediate(resolve));
             carried = [];
             throw new ConnectionLostError('the SIEM stopped reading');
           }

@@ -180,7 +180,7 @@ export async function main(args: string[]): Promise<void> {
     .wrap(wantsHelp(args) ? Math.min(110, process.stdout.columns || 110) : null)
     .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`vco-siem: ${msg}\n(see vco-siem --help)\n`);
+      reportLine(`${msg} (see vco-siem --help)`);
       process.exit(EXIT_CONFIG);
     })
     .parseAsync();

@@ -99,9 +99,6 @@ export function normaliseVcoUrl(name: string, value: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ConfigError(`${name}=${shown} has scheme ${url.protocol.replace(':', '')}: use https:// (or http:// for a local simulator)`);
   }
-  if (url.username !== '' || url.password !== '') {
-    throw new ConfigError(`${name} must not contain credentials (user:password@): set the host only, and use VCO_TOKEN or VCO_USERNAME/VCO_PASSWORD`);
-  }
   return `${url.protocol}//${url.host}`;
 }
 

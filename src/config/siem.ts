@@ -164,7 +164,7 @@ function checkedTls(tls: DestinationTls, names: TlsSettingNames): DestinationTls
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const DESTINATION_KEYS = new Set(['name', 'host', 'port', 'protocol', 'format', 'framing', 'maxMessageBytes', 'connectTimeoutMs', 'writeTimeoutMs', 'confirmEveryBytes', 'tls', 'encoder']);
-const TOP_LEVEL_KEYS = new Set(['destinations']);
+const TOP_LEVEL_KEYS = new Set(['destinations', '$schema']); // $schema: an editor's JSON schema hint
 const TLS_KEYS = new Set(['ca', 'cert', 'key', 'keyPassphrase', 'servername', 'insecure']);
 /** Encoder options a destinations file may set, with the JSON type each must have. */
 const ENCODER_KEYS: Record<string, 'string' | 'number' | 'boolean'> = {

@@ -23,7 +23,7 @@ export interface FittedMessage {
   truncated: boolean;
 }
 
-/** Fields that identify or classify the event: never shortened. */
+/** Fields that identify or classify the event: kept (only an overlong name, category or severity is shortened, last). */
 const IDENTITY_FIELDS = new Set(['id', 'logicalId', 'event', 'eventTime', 'created', 'severity', 'category']);
 /** Identity fields that can be text; longer than this (no real VCO name comes close) they may be shortened. */
 const NAMING_FIELDS = ['event', 'category', 'severity'];

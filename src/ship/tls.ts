@@ -35,8 +35,9 @@ export interface TlsSettingNames {
 
 export const TLS_VARIABLES: TlsSettingNames = { prefix: '', ca: 'SIEM_TLS_CA', cert: 'SIEM_TLS_CERT', key: 'SIEM_TLS_KEY', keyPassphrase: 'SIEM_TLS_KEY_PASSPHRASE' };
 
-const CERTIFICATE_BEGIN = /-----BEGIN CERTIFICATE-----/g;
-const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+// OpenSSL's "TRUSTED CERTIFICATE" form (x509 -trustout) is a CA file form too; node:tls takes it, X509Certificate does not.
+const CERTIFICATE_BEGIN = /-----BEGIN (?:TRUSTED )?CERTIFICATE-----/g;
+const CERTIFICATE_BLOCK = /-----BEGIN (TRUSTED )?CERTIFICATE-----[\s\S]*?-----END (?:TRUSTED )?CERTIFICATE-----/g;
 const ENCRYPTED_KEY = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/;
 
 /** OpenSSL's short reason ("bad end line"), else the message. */
@@ -47,9 +48,10 @@ function cryptoReason(error: unknown): string {
 /**
  * The certificates of a PEM file (a CA bundle, or a client certificate and its chain), each parsed, so that a
  * file of something else is refused here, naming its setting, and not at the handshake with a misleading
- * "self-signed certificate". Returns the first (for a client certificate file: the leaf).
+ * "self-signed certificate". Returns the first (for a client certificate file: the leaf), unless it is in the
+ * TRUSTED CERTIFICATE form.
  */
-export function checkCertificates(pem: Buffer, setting: string, path: string, what: string, prefix = ''): X509Certificate {
+export function checkCertificates(pem: Buffer, setting: string, path: string, what: string, prefix = ''): X509Certificate | undefined {
   const text = pem.toString('latin1');
   const blocks = text.match(CERTIFICATE_BLOCK) ?? [];
   const begins = text.match(CERTIFICATE_BEGIN)?.length ?? 0;
@@ -57,13 +59,14 @@ export function checkCertificates(pem: Buffer, setting: string, path: string, wh
   if (begins === 0) throw new ConfigError(`${prefix}${setting}=${path} holds no PEM certificate (no "-----BEGIN CERTIFICATE-----" line): ${fix}`, { setting, path });
   if (blocks.length < begins) throw new ConfigError(`${prefix}${setting}=${path} has a certificate without its "-----END CERTIFICATE-----" line (cut short?): ${fix}`, { setting, path });
   const certificates = blocks.map((block, i) => {
+    if (block.startsWith('-----BEGIN TRUSTED')) return undefined; // left to node:tls
     try {
       return new X509Certificate(block);
     } catch (error) {
       throw new ConfigError(`${prefix}${setting}=${path}: certificate ${i + 1} of ${blocks.length} cannot be parsed (${cryptoReason(error)}): ${fix}`, { setting, path });
     }
   });
-  return certificates[0]!;
+  return certificates[0];
 }
 
 /**

@@ -29,9 +29,8 @@ const STALE_GUARD_MS = 30_000;
 const GUARD_WAIT_MS = 50;
 const ATTEMPTS = 5;
 /**
- * The holder touches its lock file this often. A lock whose holder cannot be checked (another host, or our
- * own pid, i.e. another container sharing DATA_DIR or a previous incarnation of us) is held while it is
- * fresher than LEASE_MS, and stale after.
+ * The holder touches its lock file this often. A lock is held while it is fresher than LEASE_MS and stale
+ * after; one taken in this boot and pid namespace is also stale at once when its process is gone (isHeld).
  */
 export const HEARTBEAT_MS = 15_000;
 export const LEASE_MS = 60_000;

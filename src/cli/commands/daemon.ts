@@ -33,7 +33,7 @@ export async function daemonCommand(ctx: CommandContext, argv: Record<string, un
       return;
     }
     warnInsecureTls(ctx, prepared.ship.destinations); // on every run, not only at start
-    if (prepared.collect) warnPlainHttpVco(prepared.collect.vco, ctx.logger);
+    warnPlainHttpVco(prepared.collect.vco, ctx.logger);
     running = runCycle(ctx, prepared)
       .then((outcome) => ctx.logger.info('scheduled run finished', { exitCode: outcome.exitCode }))
       .catch((error: unknown) => ctx.logger.error('scheduled run failed', { error: errorMessage(error) }))
