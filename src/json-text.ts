@@ -64,8 +64,8 @@ function skipSpace(text: string, p: number): number {
  */
 export function objectWithout(text: string, keys: readonly string[]): string | undefined {
   let kept = '';
-  let p = skipSpace(text, 0) + 1; // after '{'
-  for (p = skipSpace(text, p); text.charCodeAt(p) === QUOTE; p = skipSpace(text, p)) {
+  // From the first member (past '{') to the next one (past its ',').
+  for (let p = skipSpace(text, skipSpace(text, 0) + 1); text.charCodeAt(p) === QUOTE; p = skipSpace(text, p)) {
     const keyEnd = skipString(text, p);
     const end = keyEnd < 0 ? -1 : skipValue(text, skipSpace(text, skipSpace(text, keyEnd) + 1)); // past the ':'
     if (end < 0) return text; // not an object JSON.parse accepted: leave it whole

@@ -4,18 +4,18 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { appendFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import type { VcoEvent } from '../src/event.js';
 import { createEncoder } from '../src/map/index.js';
 import { silentLogger } from '../src/log.js';
-import { deliver, READ_CHUNK_BYTES } from '../src/ship/delivery.js';
-import { makeDestination, type DestinationInput } from '../src/ship/destination.js';
+import { deliver, READ_CHUNK_BYTES, type DeliveryRun } from '../src/ship/delivery.js';
+import { makeDestination, type Destination, type DestinationInput } from '../src/ship/destination.js';
 import { forwardEnterprise, pendingEvents } from '../src/ship/forwarder.js';
 import { replayRange } from '../src/ship/replay.js';
 import { loadPosition, type DeliveryPosition } from '../src/store/positions.js';
 import { createSender } from '../src/ship/transports.js';
-import { ConnectionLostError, type Sender } from '../src/ship/sender.js';
+import { ConnectionLostError, emptyStats, type Sender } from '../src/ship/sender.js';
 import { closedPort, startStreamReceiver, startUdpReceiver } from './support/receivers.js';
 import { forwardingFixture } from './support/enterprise-log.js';
 
@@ -32,6 +32,17 @@ function events(count: number, firstId = 1): VcoEvent[] {
     message: `Edge b${firstId + i} is down`,
     edgeName: `b${firstId + i}-edge1`,
   }));
+}
+
+/** Fault injection: the encode worker is stopped instead of being handed its `n`th chunk. Returns the chunks offered so far. */
+function stopWorkerAtChunk(t: TestContext, n: number): () => number {
+  const postMessage = Worker.prototype.postMessage;
+  let posted = 0;
+  t.mock.method(Worker.prototype, 'postMessage', function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+    if (++posted === n) return void this.terminate();
+    return postMessage.apply(this, args);
+  });
+  return () => posted;
 }
 
 const ids = (frames: string[]): number[] => frames.map((f) => Number(/"id":(\d+)/.exec(f)?.[1]));
@@ -140,16 +151,10 @@ describe('forwardEnterprise', () => {
     const total = 20_000;
     const dir = await enterpriseWith(events(total));
     const receiver = await startStreamReceiver({ framing: 'lf' });
-    // Fault injection: the worker is stopped instead of being handed its fifth chunk.
-    const postMessage = Worker.prototype.postMessage;
-    let posted = 0;
-    t.mock.method(Worker.prototype, 'postMessage', function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
-      if (++posted === 5) return void this.terminate();
-      return postMessage.apply(this, args);
-    });
+    const posted = stopWorkerAtChunk(t, 5);
     try {
       const summary = await forward(dir, destination(receiver.port), 1); // the default window: unconfirmed data on the wire when the worker dies
-      assert.ok(posted >= 5, 'the worker was stopped');
+      assert.ok(posted() >= 5, 'the worker was stopped');
       assert.equal(summary.error, undefined);
       assert.equal(summary.sent, total);
       assert.equal(summary.pending, 0);
@@ -164,17 +169,22 @@ describe('forwardEnterprise', () => {
   });
 
   describe('deliver', () => {
-    const run = async (list: VcoEvent[], port: number, checkpoint: (confirmed: DeliveryPosition) => Promise<void>) => {
-      const dir = await enterpriseWith(list);
+    /** deliver() of an enterprise's whole log, from its start, to `sender` as `dest` encodes it. */
+    const deliverLog = async (dir: string, dest: Destination, sender: Sender, extra: Partial<DeliveryRun> = {}) => {
       const logPath = join(dir, 'events.json');
+      return deliver({
+        logPath, start: { offset: 0, delivered: 0 }, endOffset: (await stat(logPath)).size, sender,
+        encoding: { destination: dest, mapping: fixture.mapping, enterpriseName: ENTERPRISE }, logger: silentLogger, ...extra,
+      });
+    };
+    /** A stream transport for fault injection: `send` and `close` as given. */
+    const fakeStream = (send: Sender['send'], close: Sender['close'] = async () => undefined): Sender => ({ kind: 'stream', stats: emptyStats(), send, close, destroy: () => undefined });
+
+    const run = async (list: VcoEvent[], port: number, checkpoint: (confirmed: DeliveryPosition) => Promise<void>) => {
       const dest = destination(port, { confirmEveryBytes: 64 * 1024 }); // several confirmations: a checkpoint is due after each
       const sender = await createSender(dest);
       try {
-        return await deliver({
-          logPath, start: { offset: 0, delivered: 0 }, endOffset: (await stat(logPath)).size, sender, checkpoint,
-          encoding: { destination: dest, mapping: fixture.mapping, enterpriseName: ENTERPRISE },
-          checkpointEvery: { events: 1, ms: 0 }, logger: silentLogger,
-        });
+        return await deliverLog(await enterpriseWith(list), dest, sender, { checkpoint, checkpointEvery: { events: 1, ms: 0 } });
       } finally {
         sender.destroy();
       }
@@ -184,25 +194,14 @@ describe('forwardEnterprise', () => {
       const list = events(6000); // about 1 MB of log: four batches
       const dir = await enterpriseWith(list.slice(0, 10));
       await appendFile(join(dir, 'events.json'), `not json\n${list.slice(10).map((e) => `${JSON.stringify(e)}\n`).join('')}`);
-      const logPath = join(dir, 'events.json');
       // A transport that takes two batches, then reports the connection lost (the third batch not taken).
       const taken: number[] = []; // frames per send that went through
       let sends = 0;
-      const sender: Sender = {
-        kind: 'stream',
-        stats: { connects: 1, connectionsLost: 0, bytes: 0, sends: 0, maxQueuedBytes: 0 },
-        send: async (chunk) => {
-          if (++sends === 3) throw new ConnectionLostError('connection reset');
-          taken.push(chunk.toString('utf8').split('\n').length - 1);
-        },
-        close: async () => undefined,
-        destroy: () => undefined,
-      };
-      const dest = destination(1); // the default window: nothing is confirmed before the loss
-      const result = await deliver({
-        logPath, start: { offset: 0, delivered: 0 }, endOffset: (await stat(logPath)).size, sender,
-        encoding: { destination: dest, mapping: fixture.mapping, enterpriseName: ENTERPRISE }, logger: silentLogger,
+      const sender = fakeStream(async (chunk) => {
+        if (++sends === 3) throw new ConnectionLostError('connection reset');
+        taken.push(chunk.toString('utf8').split('\n').length - 1);
       });
+      const result = await deliverLog(dir, destination(1), sender); // the default window: nothing is confirmed before the loss
       assert.equal(result.error, undefined);
       assert.ok(taken.length >= 4, `the log spans more than two batches (${taken.length} sends)`);
       assert.equal(result.sent, 6000);
@@ -214,7 +213,6 @@ describe('forwardEnterprise', () => {
     test('a connection lost while the encode worker dies: what it carried is sent again, nothing lost', async (t) => {
       const total = 20_000; // about 3.3 MB of log: 13 batches
       const dir = await enterpriseWith(events(total));
-      const logPath = join(dir, 'events.json');
       // The worker encodes its first two chunks and never gets the later ones (they wait for it until it dies), so
       // the delivery thread encodes the chunks in between, and after the fourth send the loop waits for the worker.
       const workers = new Set<Worker>();
@@ -228,10 +226,8 @@ describe('forwardEnterprise', () => {
       const delivered: number[] = [];
       let carried: number[] = [];
       let sends = 0;
-      const sender: Sender = {
-        kind: 'stream',
-        stats: { connects: 1, connectionsLost: 0, bytes: 0, sends: 0, maxQueuedBytes: 0 },
-        send: async (chunk) => {
+      const sender = fakeStream(
+        async (chunk) => {
           if (++sends === 4) {
             // While this send is stuck, the worker dies (its waiting batches fail); then the connection is lost.
             await Promise.all([...workers].map(async (worker) => Promise.all([once(worker, 'exit'), worker.terminate()])));
@@ -241,16 +237,12 @@ describe('forwardEnterprise', () => {
           }
           carried.push(...ids(chunk.toString('utf8').split('\n').filter(Boolean)));
         },
-        close: async () => {
+        async () => {
           delivered.push(...carried);
           carried = [];
         },
-        destroy: () => undefined,
-      };
-      const result = await deliver({
-        logPath, start: { offset: 0, delivered: 0 }, endOffset: (await stat(logPath)).size, sender, encodeThreads: 1,
-        encoding: { destination: destination(1), mapping: fixture.mapping, enterpriseName: ENTERPRISE }, logger: silentLogger,
-      });
+      );
+      const result = await deliverLog(dir, destination(1), sender, { encodeThreads: 1 });
       assert.ok(sends > 4 && workers.size === 1, 'the fourth send failed and the worker ran');
       assert.equal(result.error, undefined);
       assert.deepEqual([...new Set(delivered)].sort((a, b) => a - b), range(1, total), 'every event delivered');
@@ -260,17 +252,13 @@ describe('forwardEnterprise', () => {
     test('cancelling while the SIEM has not answered our FIN drops the connection at once and confirms nothing', async () => {
       const receiver = await startStreamReceiver({ framing: 'lf', paused: true }); // takes the bytes, never answers
       const dir = await enterpriseWith(events(2000));
-      const logPath = join(dir, 'events.json');
       const dest = destination(receiver.port, { writeTimeoutMs: 20_000 });
       const sender = await createSender(dest);
       const controller = new AbortController();
       setTimeout(() => controller.abort(new Error('SIGTERM')), 300);
       try {
         const started = Date.now();
-        const result = await deliver({
-          logPath, start: { offset: 0, delivered: 0 }, endOffset: (await stat(logPath)).size, sender, signal: controller.signal,
-          encoding: { destination: dest, mapping: fixture.mapping, enterpriseName: ENTERPRISE }, logger: silentLogger,
-        });
+        const result = await deliverLog(dir, dest, sender, { signal: controller.signal });
         assert.equal(result.error?.name, 'CancelledError');
         assert.equal(result.confirmed.offset, 0, 'nothing confirmed');
         assert.equal(result.sent, 0);
@@ -333,16 +321,11 @@ describe('forwardEnterprise', () => {
     const total = 6000; // about 1 MB of log: four batches
     const dir = await enterpriseWith(events(total));
     const receiver = await startUdpReceiver();
-    const postMessage = Worker.prototype.postMessage;
-    let posted = 0;
-    t.mock.method(Worker.prototype, 'postMessage', function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
-      if (++posted === 2) return void this.terminate();
-      return postMessage.apply(this, args);
-    });
+    const posted = stopWorkerAtChunk(t, 2);
     try {
       // Counts only what the sender took: a loopback UDP receiver may drop datagrams under load.
       const summary = await forward(dir, destination(receiver.port, { protocol: 'udp' }), 1);
-      assert.ok(posted >= 2, 'the worker was stopped');
+      assert.ok(posted() >= 2, 'the worker was stopped');
       assert.equal(summary.error, undefined);
       assert.equal(summary.sent, total);
       assert.equal(summary.pending, 0);

@@ -129,7 +129,7 @@ async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIn
     const secondMs = Math.floor(oldestMs / SECOND_MS) * SECOND_MS;
     if (secondMs - 1 >= endMs) {
       // The VCO returned events later than the end we asked for: going on would repeat this request forever.
-      warn(ctx, `the VCO returned events after the requested end in ${describeWindow({ startMs: window.startMs, endMs })}: cannot page further, older events of that window may be lost`);
+      warnAfterEnd(ctx, { startMs: window.startMs, endMs });
       return;
     }
     // Starting 1 ms early keeps the crowded second even if the VCO treats interval.start as exclusive.
@@ -146,7 +146,7 @@ async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIn
 async function* bisect(ctx: Context, window: Window, rules: FilterRule[], fieldIndex: number, fullPage: Page): AsyncGenerator<EventBatch> {
   if (fullPage.batch.timesMs.some((t) => t !== undefined && t > window.endMs)) {
     // A VCO that ignores interval would keep every half full: halving down to single seconds would cost thousands of calls.
-    warn(ctx, `the VCO returned events after the requested end in ${describeWindow(window)}: cannot page further, older events of that window may be lost`);
+    warnAfterEnd(ctx, window);
     return;
   }
   if (!ctx.unordered) {
@@ -174,6 +174,10 @@ function halfSecondWithin(window: Window): number | undefined {
   const highest = toCut(window.endMs - 1, Math.floor);
   if (lowest > highest) return undefined;
   return Math.min(highest, Math.max(lowest, toCut((window.startMs + window.endMs) / 2, Math.round)));
+}
+
+function warnAfterEnd(ctx: Context, window: Window): void {
+  warn(ctx, `the VCO returned events after the requested end in ${describeWindow(window)}: cannot page further, older events of that window may be lost`);
 }
 
 function isNewestFirst(times: number[]): boolean {

@@ -29,6 +29,11 @@ export function loadSettings(overrides: Record<string, string | undefined> = {},
 
 /** A setting's value with surrounding whitespace removed; empty counts as unset. */
 export function setting(settings: Settings, name: string): string | undefined {
-  const value = settings[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
+  return secretSetting(settings, name)?.trim() || undefined;
+}
+
+/** A password or passphrase as given, not trimmed (it may begin or end with a space); empty counts as unset. */
+export function secretSetting(settings: Settings, name: string): string | undefined {
+  const value = settings[name];
+  return value === '' ? undefined : value;
 }

@@ -10,7 +10,7 @@ import { registerSecret } from '../log.js';
 import { hostProblem, makeDestination, MAX_TIMER_MS, PROTOCOLS, FRAMINGS, type Destination, type DestinationInput, type DestinationTls, type Protocol } from '../ship/destination.js';
 import { checkTlsFiles, TLS_VARIABLES, type TlsSettingNames } from '../ship/tls.js';
 import { normaliseVcoUrl, parseBoolean, parseChoice, parseDuration, parseInteger, parsePort } from './parse.js';
-import { setting, type Settings } from './settings.js';
+import { secretSetting, setting, type Settings } from './settings.js';
 import { readSettingFile } from './vco.js';
 
 const FACILITIES: Record<string, number> = {
@@ -82,8 +82,7 @@ function destinationFromEnv(settings: Settings): Destination {
         ca: optional('SIEM_TLS_CA'),
         cert: optional('SIEM_TLS_CERT'),
         key: optional('SIEM_TLS_KEY'),
-        // Not trimmed: a passphrase may begin or end with a space.
-        keyPassphrase: nonEmpty(settings.SIEM_TLS_KEY_PASSPHRASE),
+        keyPassphrase: secretSetting(settings, 'SIEM_TLS_KEY_PASSPHRASE'),
         servername: optional('SIEM_TLS_SERVERNAME'),
       },
       TLS_VARIABLES,
@@ -133,10 +132,6 @@ function defaultPort(protocol: Protocol): number {
   return protocol === 'tls' ? 6514 : 514;
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
-}
-
 /** The value of a bad host in a message, unless it may hold a credential (user:password@host). */
 function shownHost(host: string): string {
   return host.includes('@') ? '' : `=${host}`;
@@ -157,7 +152,7 @@ function checkedTls(tls: DestinationTls, names: TlsSettingNames): DestinationTls
   const ca = read(names.ca, tls.ca);
   const cert = read(names.cert, tls.cert);
   const key = read(names.key, tls.key);
-  checkTlsFiles({ ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) }, tls, names);
+  checkTlsFiles({ ca, cert, key }, tls, names);
   return tls;
 }
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isLoopbackHost, normaliseVcoUrl, parseBoolean, parseChoice, parseDuration, parseIdList, parseInteger } from './parse.js';
-import { setting, type Settings } from './settings.js';
+import { secretSetting, setting, type Settings } from './settings.js';
 import { MAX_TIMER_MS } from '../ship/destination.js';
 
 export type VcoLogin = 'enterprise' | 'operator';
@@ -33,11 +33,11 @@ export function buildVcoConfig(settings: Settings, logger: Logger): VcoConfig {
   const login = parseChoice('VCO_LOGIN', setting(settings, 'VCO_LOGIN') ?? 'enterprise', ['enterprise', 'operator'] as const);
   const token = setting(settings, 'VCO_TOKEN');
   const username = setting(settings, 'VCO_USERNAME');
-  const password = settings.VCO_PASSWORD; // passwords may legitimately have edge spaces
+  const password = secretSetting(settings, 'VCO_PASSWORD');
   let auth: VcoCredentials;
   if (token !== undefined) {
     auth = { kind: 'token', token };
-  } else if (username !== undefined && password !== undefined && password !== '') {
+  } else if (username !== undefined && password !== undefined) {
     auth = { kind: 'password', username, password, login };
   } else if (username !== undefined) {
     throw new ConfigError('VCO_PASSWORD is not set: set it with VCO_USERNAME, or use VCO_TOKEN instead');
@@ -66,16 +66,21 @@ export function buildVcoConfig(settings: Settings, logger: Logger): VcoConfig {
  * (every command that talks to the VCO builds its settings here), like SIEM_TLS_INSECURE.
  */
 function checkPlainHttp(settings: Settings, baseUrl: string, logger: Logger): void {
-  const url = new URL(baseUrl); // scheme://host[:port] from normaliseVcoUrl: no credentials, path or query
   const allow = parseBoolean('VCO_ALLOW_HTTP', setting(settings, 'VCO_ALLOW_HTTP') ?? 'false');
-  if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return;
+  if (!sendsInTheClear(baseUrl)) return;
   if (!allow) {
     throw new ConfigError(
       `VCO_HOSTNAME=${baseUrl} would send the VCO token or password unencrypted over plain http:// to a host that is not this machine: ` +
-        `use https://${url.host} (or the host without a scheme), or set VCO_ALLOW_HTTP=true for a lab VCO or simulator you reach over a trusted network`,
+        `use https://${new URL(baseUrl).host} (or the host without a scheme), or set VCO_ALLOW_HTTP=true for a lab VCO or simulator you reach over a trusted network`,
     );
   }
   warnPlainHttpVco({ baseUrl }, logger);
+}
+
+/** Plain http:// to a host that is not this machine (`baseUrl` is scheme://host[:port] from normaliseVcoUrl). */
+function sendsInTheClear(baseUrl: string): boolean {
+  const url = new URL(baseUrl);
+  return url.protocol === 'http:' && !isLoopbackHost(url.hostname);
 }
 
 /**
@@ -84,9 +89,7 @@ function checkPlainHttp(settings: Settings, baseUrl: string, logger: Logger): vo
  * several runs (the daemon) calls this on each.
  */
 export function warnPlainHttpVco(vco: Pick<VcoConfig, 'baseUrl'>, logger: Logger): void {
-  const url = new URL(vco.baseUrl);
-  if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return;
-  logger.warn('VCO credentials are sent unencrypted over plain http:// (VCO_ALLOW_HTTP=true); use https:// instead', { vco: vco.baseUrl });
+  if (sendsInTheClear(vco.baseUrl)) logger.warn('VCO credentials are sent unencrypted over plain http:// (VCO_ALLOW_HTTP=true); use https:// instead', { vco: vco.baseUrl });
 }
 
 /** Reads a file named by a setting, or fails naming the setting. */

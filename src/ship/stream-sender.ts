@@ -169,6 +169,15 @@ export class StreamSender implements Sender {
     }
   }
 
+  /** Takes the connection out of use, counted as lost once (whoever notices first), and destroys it. */
+  private drop(socket: Socket): void {
+    if (this.socket === socket) {
+      this.socket = undefined;
+      this.stats.connectionsLost++;
+    }
+    socket.destroy();
+  }
+
   /** Watch a fresh connection: anything that ends it without our close() is a loss. */
   private adopt(socket: Socket): void {
     this.stats.connects++;
@@ -176,10 +185,8 @@ export class StreamSender implements Sender {
     socket.setNoDelay(true); // frames are already batched; do not wait for more
     const onLoss = (error: Error): void => {
       if (this.socket !== socket) return;
-      this.socket = undefined;
       this.lost = error;
-      this.stats.connectionsLost++;
-      socket.destroy();
+      this.drop(socket);
     };
     socket.on('error', onLoss);
     // Whatever the SIEM sends us (a banner, an error line) is read and dropped: data left unread would hold
@@ -216,11 +223,7 @@ export class StreamSender implements Sender {
       const takeLoss = (fallback: Error): ConnectionLostError => {
         const cause = this.lost ?? fallback;
         this.lost = undefined;
-        if (this.socket === socket) {
-          this.socket = undefined;
-          this.stats.connectionsLost++;
-        }
-        socket.destroy();
+        this.drop(socket);
         return this.lostError(cause);
       };
       const onClose = (): void => finish(takeLoss(new Error('the connection was closed')));
@@ -233,9 +236,7 @@ export class StreamSender implements Sender {
         finish(cancelled(signal, this.options.address));
       };
       const timer = setTimeout(() => {
-        if (this.socket === socket) this.socket = undefined; // our doing: not a loss for adopt() to report
-        this.stats.connectionsLost++;
-        socket.destroy();
+        this.drop(socket); // our doing: not a loss for adopt() to report
         finish(this.timeoutError(`stopped reading for ${seconds(this.options.writeTimeoutMs)}`));
       }, this.options.writeTimeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });

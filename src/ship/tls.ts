@@ -114,7 +114,7 @@ export async function loadTlsMaterial(settings: Destination['tls']): Promise<Tls
   };
   const [ca, cert, key] = await Promise.all([read(settings.ca, 'SIEM_TLS_CA'), read(settings.cert, 'SIEM_TLS_CERT'), read(settings.key, 'SIEM_TLS_KEY')]);
   // Checked when the settings were read too; again here, as the files may have been replaced since (renewal).
-  checkTlsFiles({ ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) }, settings, TLS_VARIABLES);
+  checkTlsFiles({ ca, cert, key }, settings, TLS_VARIABLES);
   return {
     // Passing `ca` replaces Node's store, so keep the system roots and add the SIEM's CA to them.
     ...(ca ? { ca: [...tls.rootCertificates, ca.toString('utf8')] } : {}),

@@ -150,8 +150,9 @@ export async function* readLogChunks(path: string, fromOffset: number, options: 
         if (bytesRead === 0) break; // the file shrank under us; stop at what we have
         filled += bytesRead;
         const lines = buf.lastIndexOf(NEWLINE, filled - 1) + 1;
-        const chunk = lines === 0 ? undefined : { bytes: buf.subarray(0, lines), start: bufStart };
+        let chunk: LogChunk | undefined;
         if (lines > 0) {
+          chunk = { bytes: buf.subarray(0, lines), start: bufStart };
           buf = moveTail(buf, lines, filled, chunkSize);
           filled -= lines;
           bufStart += lines;

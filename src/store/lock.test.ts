@@ -25,7 +25,7 @@ function deadPid(): number {
 
 /** A lock file as a process with `pid` writes it; by default one of this boot and pid namespace. */
 function lockFile(pid: number, host = hostname(), system = currentSystem()): string {
-  const info: LockInfo = { pid, hostname: host, startedAt: '2024-01-01T00:00:00.000Z', token: `t-${pid}`, ...(system === undefined ? {} : { system }) };
+  const info: LockInfo = { pid, hostname: host, startedAt: '2024-01-01T00:00:00.000Z', token: `t-${pid}`, system };
   return JSON.stringify(info);
 }
 

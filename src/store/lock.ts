@@ -84,9 +84,7 @@ async function acquireFile(lockPath: string, heartbeatMs: number): Promise<Lock>
 }
 
 function newLockInfo(): LockInfo {
-  const info: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), token: randomUUID() };
-  const system = currentSystem();
-  return system === undefined ? info : { ...info, system };
+  return { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), token: randomUUID(), system: currentSystem() };
 }
 
 let systemIdentity: string | undefined | null = null; // null: not read yet

@@ -2,7 +2,7 @@ import { buildDataDir } from '../../config/collect.js';
 import { buildDestinations, buildEncodeThreads, encoderOptionSource } from '../../config/siem.js';
 import { setting } from '../../config/settings.js';
 import { ConfigError, EXIT_OK, EXIT_RUNTIME } from '../../errors.js';
-import { escapeControlChars, reportLine } from '../../log.js';
+import { reportLine } from '../../log.js';
 import { loadMapping, type Mapping } from '../../map/index.js';
 import type { Destination } from '../../ship/destination.js';
 import { destinationEncoder } from '../../ship/encode-batch.js';
@@ -116,17 +116,14 @@ export function printForwardSummary(ctx: CommandContext, outcome: ForwardOutcome
   );
 }
 
-/**
- * One line saying why events are still waiting, or undefined when everything was delivered. Control characters
- * of enterprise names and errors are escaped: the line goes to the terminal (stderr) and the run record.
- */
+/** One line saying why events are still waiting, or undefined when everything was delivered. */
 export function pendingReason(outcome: ForwardOutcome): string | undefined {
   const stuck = outcome.summaries.filter((s) => s.pending > 0 || s.error !== undefined);
   if (stuck.length === 0) return undefined;
   const first = stuck[0]!;
   const more = stuck.length > 1 ? ` (and ${stuck.length - 1} more destination/enterprise pairs)` : '';
-  if (outcome.pending === 0) return escapeControlChars(`forwarding failed: ${first.destination} for ${first.enterprise}: ${first.error}${more}`);
-  return escapeControlChars(`${outcome.pending} events pending: ${first.destination} for ${first.enterprise}: ${first.error ?? 'not delivered'}${more}; they stay in the log and are sent on the next run`);
+  if (outcome.pending === 0) return `forwarding failed: ${first.destination} for ${first.enterprise}: ${first.error}${more}`;
+  return `${outcome.pending} events pending: ${first.destination} for ${first.enterprise}: ${first.error ?? 'not delivered'}${more}; they stay in the log and are sent on the next run`;
 }
 
 export async function forwardCommand(ctx: CommandContext, argv: Record<string, unknown>): Promise<number> {
