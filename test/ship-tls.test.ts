@@ -1,7 +1,7 @@
 /** TLS verification, mutual TLS and the insecure opt-in, against real node:tls servers and our test PKI. */
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { buildDestinations } from '../src/config/siem.js';
@@ -144,6 +144,30 @@ describe('tls', () => {
       assert.equal(untrusted.ok, false);
       assert.equal(untrusted.tls?.authorized, false);
       assert.match(untrusted.error ?? '', /SIEM_TLS_CA/);
+      assert.equal(receiver.bytes().length, 0);
+    });
+  });
+
+  test('a destinations-file entry is named by its JSON path in TLS hints and in file errors at connect time', async () => {
+    await withReceiver({ framing: 'octet', tls: { cert: pki.selfSignedCert, key: pki.selfSignedKey } }, async (receiver) => {
+      const ca = join(pki.dir, 'renewed-ca.pem');
+      await writeFile(ca, pki.caCert);
+      const file = join(pki.dir, 'destinations-tls.json');
+      await writeFile(file, JSON.stringify({ destinations: [{ name: 'qradar', host: '127.0.0.1', port: receiver.port, protocol: 'tls', format: 'leef', tls: { ca } }] }));
+      const [destination] = buildDestinations({ CONFIG_FILE: file });
+      const refused = await createSender(destination!).then((sender) => sender.send(MESSAGE)).then(
+        () => assert.fail('sent over an untrusted connection'),
+        (e: unknown) => e,
+      );
+      assert.ok(refused instanceof TransportError);
+      assert.match(refused.message, /self-signed certificate; set destinations\[0\]\.tls\.ca to the CA file/);
+      assert.doesNotMatch(refused.message, /SIEM_TLS/);
+      const report = await checkDestination(destination!);
+      assert.match(report.error ?? '', /set destinations\[0\]\.tls\.ca to/);
+
+      // The CA file removed after the settings were read (a renewal gone wrong).
+      await rm(ca);
+      await assert.rejects(createSender(destination!), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`${file}: destinations[0].tls.ca=${ca} cannot be read:`));
       assert.equal(receiver.bytes().length, 0);
     });
   });

@@ -7,8 +7,8 @@ import { ConfigError, errorMessage } from '../errors.js';
 import { FORMATS } from '../map/index.js';
 import type { EncodeThreads } from '../ship/encode-pool.js';
 import { registerSecret } from '../log.js';
-import { hostProblem, makeDestination, MAX_TIMER_MS, PROTOCOLS, FRAMINGS, type Destination, type DestinationInput, type DestinationTls, type Protocol } from '../ship/destination.js';
-import { checkTlsFiles, TLS_VARIABLES, type TlsSettingNames } from '../ship/tls.js';
+import { hostProblem, makeDestination, MAX_TIMER_MS, PROTOCOLS, FRAMINGS, TLS_VARIABLES, type Destination, type DestinationInput, type DestinationTls, type Protocol, type TlsSettingNames } from '../ship/destination.js';
+import { checkTlsFiles } from '../ship/tls.js';
 import { normaliseVcoUrl, parseBoolean, parseChoice, parseDuration, parseInteger, parsePort } from './parse.js';
 import { secretSetting, setting, type Settings } from './settings.js';
 import { readSettingFile } from './vco.js';
@@ -153,7 +153,7 @@ function checkedTls(tls: DestinationTls, names: TlsSettingNames): DestinationTls
   const cert = read(names.cert, tls.cert);
   const key = read(names.key, tls.key);
   checkTlsFiles({ ca, cert, key }, tls, names);
-  return tls;
+  return { ...tls, names };
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -246,7 +246,15 @@ function destinationsFromFile(file: string, settings: Settings): Destination[] {
       format,
       tls: checkedTls(
         { insecure: insecure === true, ca: tlsStr('ca'), cert: tlsStr('cert'), key: tlsStr('key'), keyPassphrase: tlsStr('keyPassphrase'), servername: tlsStr('servername') },
-        { prefix: `${file}: `, ca: `${at}.tls.ca`, cert: `${at}.tls.cert`, key: `${at}.tls.key`, keyPassphrase: `${at}.tls.keyPassphrase` },
+        {
+          prefix: `${file}: `,
+          ca: `${at}.tls.ca`,
+          cert: `${at}.tls.cert`,
+          key: `${at}.tls.key`,
+          keyPassphrase: `${at}.tls.keyPassphrase`,
+          servername: `${at}.tls.servername`,
+          insecure: `${at}.tls.insecure`,
+        },
       ),
       // Encoder options in the file override the SIEM_* defaults; createEncoder validates them.
       encoder: { ...envEncoder, ...(encoder as DestinationInput['encoder']) },

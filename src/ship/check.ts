@@ -9,7 +9,7 @@ import type tls from 'node:tls';
 import { errorMessage } from '../errors.js';
 import { destinationAddress, type Destination } from './destination.js';
 import { tcpConnector } from './tcp.js';
-import { explainTlsError, loadTlsMaterial, tlsConnectOptions, tlsConnector } from './tls.js';
+import { explainTlsError, loadTlsMaterial, tlsConnectOptions, tlsConnector, tlsNames } from './tls.js';
 
 export interface TlsReport {
   protocol: string | null;
@@ -65,11 +65,12 @@ export async function checkDestination(destination: Destination, signal?: AbortS
 
 async function checkTls(destination: Destination, address: string, report: CheckReport, signal: AbortSignal | undefined): Promise<void> {
   const options = tlsConnectOptions(destination, await loadTlsMaterial(destination.tls), false);
-  const socket = (await tlsConnector(options, address)(timeoutSignal(destination, signal))) as tls.TLSSocket;
+  const names = tlsNames(destination.tls);
+  const socket = (await tlsConnector(options, address, names)(timeoutSignal(destination, signal))) as tls.TLSSocket;
   try {
     report.tls = describeTls(socket);
     const refused = await waitForRefusal(socket);
-    if (refused) throw explainTlsError(refused, address);
+    if (refused) throw explainTlsError(refused, address, names);
   } finally {
     await closeQuietly(socket);
   }
@@ -77,9 +78,9 @@ async function checkTls(destination: Destination, address: string, report: Check
   if (info.authorized) report.ok = true;
   else if (destination.tls.insecure) {
     report.ok = true;
-    report.notes.push(`certificate NOT verified (SIEM_TLS_INSECURE=true): ${info.authorizationError ?? 'unverified'}`);
+    report.notes.push(`certificate NOT verified (${names.insecure}=true): ${info.authorizationError ?? 'unverified'}`);
   } else {
-    report.error = explainTlsError(Object.assign(new Error(info.authorizationError ?? 'certificate not trusted'), { code: info.authorizationError }), address).message;
+    report.error = explainTlsError(Object.assign(new Error(info.authorizationError ?? 'certificate not trusted'), { code: info.authorizationError }), address, names).message;
   }
   if (info.daysLeft < EXPIRY_WARNING_DAYS) report.notes.push(`the SIEM certificate expires in ${info.daysLeft} days (${info.validTo})`);
 }

@@ -14,6 +14,28 @@ export type Framing = 'lf' | 'octet';
 export const PROTOCOLS: readonly Protocol[] = ['udp', 'tcp', 'tls'];
 export const FRAMINGS: readonly Framing[] = ['lf', 'octet'];
 
+/** How a destination's TLS settings are named in messages: the SIEM_* variables, or paths in the destinations file. */
+export interface TlsSettingNames {
+  /** Put before a message that starts with a setting, e.g. the destinations file ("file.json: "); empty for variables. */
+  prefix: string;
+  ca: string;
+  cert: string;
+  key: string;
+  keyPassphrase: string;
+  servername: string;
+  insecure: string;
+}
+
+export const TLS_VARIABLES: TlsSettingNames = {
+  prefix: '',
+  ca: 'SIEM_TLS_CA',
+  cert: 'SIEM_TLS_CERT',
+  key: 'SIEM_TLS_KEY',
+  keyPassphrase: 'SIEM_TLS_KEY_PASSPHRASE',
+  servername: 'SIEM_TLS_SERVERNAME',
+  insecure: 'SIEM_TLS_INSECURE',
+};
+
 export interface DestinationTls {
   /** PEM file of the CA that signed the SIEM certificate; added to the system roots, never replacing them. */
   ca?: string;
@@ -26,6 +48,8 @@ export interface DestinationTls {
   servername?: string;
   /** Skip certificate verification. Only by explicit opt-in; the caller logs a warning on every run. */
   insecure: boolean;
+  /** How messages name these settings; the SIEM_* variables when absent. */
+  names?: TlsSettingNames;
 }
 
 export interface ReconnectPolicy {

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { ConfigError, TransportError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Destination } from './destination.js';
+import { TLS_VARIABLES, type Destination, type DestinationTls, type TlsSettingNames } from './destination.js';
 import { StreamSender, fatalTransportError, streamSenderOptions, whenReady, type StreamConnect } from './stream-sender.js';
 
 const MIN_TLS_VERSION = 'TLSv1.2';
@@ -22,18 +22,6 @@ export interface TlsMaterial {
   /** For an encrypted key (tls.connect's `passphrase`). */
   passphrase?: string;
 }
-
-/** How the settings of a destination's TLS files are named in messages: SIEM_* variables or destinations-file paths. */
-export interface TlsSettingNames {
-  /** Put before each message, e.g. the destinations file ("file.json: "); empty for variables. */
-  prefix: string;
-  ca: string;
-  cert: string;
-  key: string;
-  keyPassphrase: string;
-}
-
-export const TLS_VARIABLES: TlsSettingNames = { prefix: '', ca: 'SIEM_TLS_CA', cert: 'SIEM_TLS_CERT', key: 'SIEM_TLS_KEY', keyPassphrase: 'SIEM_TLS_KEY_PASSPHRASE' };
 
 // OpenSSL's "TRUSTED CERTIFICATE" form (x509 -trustout) is a CA file form too; node:tls takes it, X509Certificate does not.
 const CERTIFICATE_BEGIN = /-----BEGIN (?:TRUSTED )?CERTIFICATE-----/g;
@@ -103,18 +91,24 @@ export function checkTlsFiles(files: { ca?: Buffer; cert?: Buffer; key?: Buffer 
   }
 }
 
-export async function loadTlsMaterial(settings: Destination['tls']): Promise<TlsMaterial> {
+/** How messages name a destination's TLS settings. */
+export function tlsNames(settings: DestinationTls): TlsSettingNames {
+  return settings.names ?? TLS_VARIABLES;
+}
+
+export async function loadTlsMaterial(settings: DestinationTls): Promise<TlsMaterial> {
+  const names = tlsNames(settings);
   const read = async (path: string | undefined, setting: string): Promise<Buffer | undefined> => {
     if (path === undefined) return undefined;
     try {
       return await readFile(path);
     } catch (error) {
-      throw new ConfigError(`${setting}=${path} cannot be read: ${errorMessage(error)}`, { setting, path });
+      throw new ConfigError(`${names.prefix}${setting}=${path} cannot be read: ${errorMessage(error)}`, { setting, path });
     }
   };
-  const [ca, cert, key] = await Promise.all([read(settings.ca, 'SIEM_TLS_CA'), read(settings.cert, 'SIEM_TLS_CERT'), read(settings.key, 'SIEM_TLS_KEY')]);
+  const [ca, cert, key] = await Promise.all([read(settings.ca, names.ca), read(settings.cert, names.cert), read(settings.key, names.key)]);
   // Checked when the settings were read too; again here, as the files may have been replaced since (renewal).
-  checkTlsFiles({ ca, cert, key }, settings, TLS_VARIABLES);
+  checkTlsFiles({ ca, cert, key }, settings, names);
   return {
     // Passing `ca` replaces Node's store, so keep the system roots and add the SIEM's CA to them.
     ...(ca ? { ca: [...tls.rootCertificates, ca.toString('utf8')] } : {}),
@@ -141,11 +135,11 @@ const UNTRUSTED = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_
 const CLIENT_CERT_ALERT = /certificate required|bad certificate|unknown ca|certificate unknown|handshake failure/i;
 
 /** What to do about a certificate problem, or undefined when the error is not one. */
-function certificateHint(code: string | undefined, reason: string): string | undefined {
-  if (code && UNTRUSTED.has(code)) return 'set SIEM_TLS_CA to the CA file that signed the SIEM certificate';
+function certificateHint(code: string | undefined, reason: string, names: TlsSettingNames): string | undefined {
+  if (code && UNTRUSTED.has(code)) return `set ${names.ca} to the CA file that signed the SIEM certificate`;
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return 'the SIEM certificate is outside its validity period; renew it on the SIEM (or fix the clock)';
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'connect by a name the certificate lists, or set SIEM_TLS_SERVERNAME to one';
-  if (CLIENT_CERT_ALERT.test(reason)) return 'the SIEM refused the TLS client: it may require a client certificate (SIEM_TLS_CERT and SIEM_TLS_KEY) signed by a CA it trusts';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `connect by a name the certificate lists, or set ${names.servername} to one`;
+  if (CLIENT_CERT_ALERT.test(reason)) return `the SIEM refused the TLS client: it may require a client certificate (${names.cert} and ${names.key}) signed by a CA it trusts`;
   if (code !== undefined && /^(CERT_|UNABLE_TO_)/.test(code)) return 'the SIEM certificate cannot be verified';
   if (/unsupported protocol|wrong version number|protocol version/i.test(reason)) return `the SIEM does not speak ${MIN_TLS_VERSION} or later`;
   return undefined;
@@ -158,33 +152,34 @@ function reasonOf(error: Error): string {
 }
 
 /** A TLS failure as a clear TransportError naming host:port; certificate problems are not retried. */
-export function explainTlsError(error: Error, address: string): TransportError {
+export function explainTlsError(error: Error, address: string, names: TlsSettingNames): TransportError {
   const code = (error as NodeJS.ErrnoException).code;
   const reason = reasonOf(error);
-  const hint = certificateHint(code, reason);
+  const hint = certificateHint(code, reason, names);
   if (hint === undefined) return new TransportError(`TLS connection to ${address} failed: ${reason}`, { context: { address, code }, cause: error });
   return fatalTransportError(`TLS connection to ${address} refused: ${reason}; ${hint}`, { address, code }, error);
 }
 
 /** The reason a TLS connection ended, with a hint when it shows a certificate problem. */
-function explainLoss(error: Error): string {
+function explainLoss(error: Error, names: TlsSettingNames): string {
   const reason = reasonOf(error);
-  const hint = certificateHint((error as NodeJS.ErrnoException).code, reason);
+  const hint = certificateHint((error as NodeJS.ErrnoException).code, reason, names);
   return hint ? `${reason}; ${hint}` : reason;
 }
 
 /** Opens one TLS connection; resolves only after the handshake (and, unless insecure, verification) succeeded. */
-export function tlsConnector(options: tls.ConnectionOptions, address: string): StreamConnect {
-  return (signal) => whenReady(tls.connect(options), 'secureConnect', signal, (error) => explainTlsError(error, address));
+export function tlsConnector(options: tls.ConnectionOptions, address: string, names: TlsSettingNames): StreamConnect {
+  return (signal) => whenReady(tls.connect(options), 'secureConnect', signal, (error) => explainTlsError(error, address, names));
 }
 
 export async function createTlsSender(destination: Destination, logger?: Logger): Promise<StreamSender> {
   const common = streamSenderOptions(destination, logger);
   const options = tlsConnectOptions(destination, await loadTlsMaterial(destination.tls));
+  const names = tlsNames(destination.tls);
   return new StreamSender({
     ...common,
     // TLS 1.3 servers reject a missing client certificate after the handshake: the loss says so.
-    explainLoss,
-    connect: tlsConnector(options, common.address),
+    explainLoss: (error) => explainLoss(error, names),
+    connect: tlsConnector(options, common.address, names),
   });
 }
