@@ -1,6 +1,6 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, LockedError, errorMessage } from '../errors.js';
+import { makeDurableDirectory } from '../store/atomic-file.js';
 import { acquireLock, type Lock } from '../store/lock.js';
 
 /** Holds the data-directory lock around `work`, so overlapping runs are refused. */
@@ -8,7 +8,7 @@ export async function withDataLock<T>(dataDir: string, work: () => Promise<T>): 
   const unusable = (error: unknown): ConfigError =>
     new ConfigError(`DATA_DIR=${dataDir} cannot be used as the data directory (${errorMessage(error)}): point it at a writable directory`);
   try {
-    await mkdir(dataDir, { recursive: true });
+    await makeDurableDirectory(dataDir);
   } catch (error) {
     throw unusable(error);
   }

@@ -10,11 +10,12 @@
  * while a save was being written: saves run in the background, one at a time) plus the unconfirmed
  * tail (confirmEveryBytes + the frames of one 256 KiB read of the log). Nothing is lost: the log still holds all of it.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CancelledError, ConfigError, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Mapping } from '../map/index.js';
+import { makeDurableDirectory } from '../store/atomic-file.js';
 import { countLogLines } from '../store/event-log.js';
 import { acquireLock } from '../store/lock.js';
 import { loadPosition, positionPath, savePosition, type DeliveryPosition } from '../store/positions.js';
@@ -62,7 +63,7 @@ export async function forwardEnterprise(opts: ForwardOptions): Promise<ForwardSu
 
   // Two forwarders on one destination would send every event twice.
   const lockFile = `${positionPath(enterpriseDir, destination.name)}.lock`;
-  await mkdir(dirname(lockFile), { recursive: true });
+  await makeDurableDirectory(dirname(lockFile));
   const lock = await acquireLock(lockFile);
   let sender: Sender | undefined;
   try {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { readJsonFile, writeJsonAtomic } from './atomic-file.js';
+import { makeDurableDirectory, readJsonFile, writeJsonAtomic } from './atomic-file.js';
 
 let root = '';
 after(async () => {
@@ -30,4 +30,17 @@ test('a corrupt file is an error that names the path', async () => {
 test('a write into a missing directory fails with the path and leaves nothing behind', async () => {
   const path = join(root, 'missing', 'x.json');
   await assert.rejects(writeJsonAtomic(path, {}), (error: Error) => error.message.includes(path));
+});
+
+test('makeDurableDirectory syncs the parent of every directory it creates, and nothing when all exist', async () => {
+  const base = await mkdtemp(join(tmpdir(), 'vco-durable-dir-'));
+  try {
+    const deep = join(base, 'acme', 'positions', 'x');
+    assert.deepEqual(await makeDurableDirectory(deep), [join(base, 'acme', 'positions'), join(base, 'acme'), base]);
+    assert.ok((await stat(deep)).isDirectory());
+    assert.deepEqual(await makeDurableDirectory(deep), []);
+    assert.deepEqual(await makeDurableDirectory(join(base, 'acme', 'other')), [join(base, 'acme')]);
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { VcoSiemError, errorMessage } from '../errors.js';
 
 /**
@@ -36,6 +36,22 @@ export async function syncDirectory(dir: string): Promise<void> {
     if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw error;
   } finally {
     await handle?.close();
+  }
+}
+
+/**
+ * `mkdir -p` that a crash cannot undo: the entry of each directory it creates is fsynced in its parent. Without
+ * this, a power cut after the first run could take a new enterprise or positions directory, with the fsynced
+ * files inside it. Returns the directories synced (none when `path` already existed).
+ */
+export async function makeDurableDirectory(path: string): Promise<string[]> {
+  const first = await mkdir(path, { recursive: true });
+  if (first === undefined) return [];
+  const synced: string[] = [];
+  for (let created = resolve(path); ; created = dirname(created)) {
+    synced.push(dirname(created));
+    await syncDirectory(dirname(created));
+    if (created === resolve(first)) return synced;
   }
 }
 

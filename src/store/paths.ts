@@ -1,9 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Enterprise } from '../event.js';
 import { VcoSiemError } from '../errors.js';
-import { CorruptFileError, readJsonFile, writeJsonAtomic } from './atomic-file.js';
+import { CorruptFileError, makeDurableDirectory, readJsonFile, writeJsonAtomic } from './atomic-file.js';
 
 /** Registry of enterprise directories, kept at DATA_DIR/enterprises.json. */
 export const REGISTRY_FILE = 'enterprises.json';
@@ -43,12 +43,12 @@ export async function resolveEnterpriseDir(dataDir: string, enterprise: Enterpri
     if (known && known.name === enterprise.name && known.logicalId === enterprise.logicalId) return known.dir;
     const dir = known?.dir ?? chooseDirName(root, registry, enterprise);
     registry.enterprises[key] = { dir, name: enterprise.name, ...(enterprise.logicalId ? { logicalId: enterprise.logicalId } : {}) };
-    await mkdir(root, { recursive: true });
+    await makeDurableDirectory(root);
     await writeJsonAtomic(join(root, REGISTRY_FILE), registry);
     return dir;
   });
   const dir = insideDataDir(root, dirName);
-  await mkdir(dir, { recursive: true });
+  await makeDurableDirectory(dir);
   return dir;
 }
 

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CorruptFileError, readJsonFile, writeJsonAtomic } from './atomic-file.js';
+import { CorruptFileError, makeDurableDirectory, readJsonFile, writeJsonAtomic } from './atomic-file.js';
 import { sanitizeName } from './paths.js';
 
 /** How far one destination has got in one enterprise's log: the byte offset of the next line to send. */
@@ -36,7 +35,7 @@ export async function loadPosition(enterpriseDir: string, destination: string): 
 /** Replace the position atomically; call only after the transport has taken the bytes up to `pos.offset`. */
 export async function savePosition(enterpriseDir: string, destination: string, pos: DeliveryPosition): Promise<void> {
   const path = positionPath(enterpriseDir, destination);
-  await mkdir(join(enterpriseDir, 'positions'), { recursive: true });
+  await makeDurableDirectory(join(enterpriseDir, 'positions'));
   const file: PositionFile = { destination, offset: pos.offset, delivered: pos.delivered, updatedAt: pos.updatedAt ?? new Date().toISOString() };
   await writeJsonAtomic(path, file);
 }
