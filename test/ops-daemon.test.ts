@@ -214,6 +214,8 @@ describe('operations', () => {
     assert.ok(sequence.filter((x) => x === 'run').length >= 3, sequence.join(' '));
     assert.equal(sequence[0], 'warn', sequence.join(' '));
     sequence.forEach((x, i) => x === 'run' && assert.equal(sequence[i - 1], 'warn', `run ${i} warned first: ${sequence.join(' ')}`));
+    sequence.forEach((x, i) => x === 'warn' && assert.notEqual(sequence[i - 1], 'warn', `warned once per run: ${sequence.join(' ')}`));
+    assert.match(warnings[0]!.msg, /\(destinations\[0\]\.tls\.insecure=true\); use destinations\[0\]\.tls\.ca instead$/);
   });
 
   test('daemon: an unknown --destination or a SHUTDOWN_TIMEOUT over the timer maximum fails at start with exit 2', { timeout: 60_000 }, async () => {

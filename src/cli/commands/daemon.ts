@@ -26,14 +26,16 @@ export async function daemonCommand(ctx: CommandContext, argv: Record<string, un
   const prepared = await prepareRun(ctx, argv); // bad settings (and an unknown --destination) fail now, not at the first tick
 
   let running: Promise<void> | undefined;
-  const tick = (): void => {
+  const startRun = (warn: boolean): void => {
     if (ctx.signal.aborted) return;
     if (running) {
       ctx.logger.warn('previous run still in progress; skipping this scheduled run');
       return;
     }
-    warnInsecureTls(ctx, prepared.ship.destinations); // on every run, not only at start
-    warnPlainHttpVco(prepared.collect.vco, ctx.logger);
+    if (warn) {
+      warnInsecureTls(ctx, prepared.ship.destinations); // on every run, not only at start
+      warnPlainHttpVco(prepared.collect.vco, ctx.logger);
+    }
     running = runCycle(ctx, prepared)
       .then((outcome) => ctx.logger.info('scheduled run finished', { exitCode: outcome.exitCode }))
       .catch((error: unknown) => ctx.logger.error('scheduled run failed', { error: errorMessage(error) }))
@@ -42,9 +44,9 @@ export async function daemonCommand(ctx: CommandContext, argv: Record<string, un
         if (!ctx.signal.aborted) ctx.logger.info('next run', { at: job.nextDate().toISO() });
       });
   };
-  const job = CronJob.from({ cronTime: schedule, onTick: tick, start: true, timeZone: 'UTC' });
+  const job = CronJob.from({ cronTime: schedule, onTick: () => startRun(true), start: true, timeZone: 'UTC' });
   ctx.logger.info('daemon started', { schedule, next: job.nextDate().toISO() });
-  if (argv.now === true) tick();
+  if (argv.now === true) startRun(false); // the settings were just read, with their warnings
 
   await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
   await job.stop();

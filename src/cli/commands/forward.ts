@@ -6,6 +6,7 @@ import { reportLine } from '../../log.js';
 import { loadMapping, type Mapping } from '../../map/index.js';
 import type { Destination } from '../../ship/destination.js';
 import { destinationEncoder } from '../../ship/encode-batch.js';
+import { tlsNames } from '../../ship/tls.js';
 import type { EncodeThreads } from '../../ship/encode-pool.js';
 import { forwardEnterprise, pendingEvents, type ForwardSummary } from '../../ship/forwarder.js';
 import { listEnterpriseDirs } from '../../store/paths.js';
@@ -51,7 +52,9 @@ export async function prepareShip(ctx: CommandContext, argv: Record<string, unkn
 /** The warning every run that sends to a destination without certificate verification logs. */
 export function warnInsecureTls(ctx: CommandContext, destinations: readonly Destination[]): void {
   for (const d of destinations) {
-    if (d.tls.insecure) ctx.logger.warn('TLS certificate verification is OFF for this destination (SIEM_TLS_INSECURE=true); use SIEM_TLS_CA instead', { destination: d.name });
+    if (!d.tls.insecure) continue;
+    const names = tlsNames(d.tls);
+    ctx.logger.warn(`TLS certificate verification is OFF for this destination (${names.insecure}=true); use ${names.ca} instead`, { destination: d.name });
   }
 }
 
