@@ -173,11 +173,24 @@ interface BuiltStage {
 }
 
 /**
+ * A copy of this machine's npm cache for the stages' RUN commands: they end with `npm cache clean --force`,
+ * which must not wipe the user's cache (nor pull it from under another npm running meanwhile).
+ */
+async function privateNpmCache(root: string): Promise<string> {
+  const cache = path.join(root, 'npm-cache');
+  const { stdout } = await execFileAsync('npm', ['config', 'get', 'cache'], { env: { ...process.env, npm_config_update_notifier: 'false' } });
+  const shared = path.join(stdout.trim(), '_cacache');
+  if (existsSync(shared)) await cp(shared, path.join(cache, '_cacache'), { recursive: true });
+  return cache;
+}
+
+/**
  * Carries out each stage in its own directory standing for WORKDIR: COPY from the context or an earlier
- * stage (the source must exist), RUN with `sh -c` (npm works from its cache). Commands that need the
- * image's file system outside WORKDIR cannot run here and are returned as skipped.
+ * stage (the source must exist), RUN with `sh -c` (npm works from a private copy of its cache). Commands that
+ * need the image's file system outside WORKDIR cannot run here and are returned as skipped.
  */
 async function buildStages(stages: Stage[], context: string, root: string): Promise<BuiltStage[]> {
+  const npmCache = await privateNpmCache(root);
   const built: BuiltStage[] = [];
   for (const [index, stage] of stages.entries()) {
     const current: BuiltStage = { dir: path.join(root, `stage-${index}`), workdir: '/', env: {}, skipped: [] };
@@ -214,7 +227,7 @@ async function buildStages(stages: Stage[], context: string, root: string): Prom
         }
         await execFileAsync('sh', ['-c', command], {
           cwd: current.dir,
-          env: { ...cleanEnv(current.env), HOME: process.env.HOME ?? root, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
+          env: { ...cleanEnv(current.env), HOME: process.env.HOME ?? root, npm_config_cache: npmCache, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
           maxBuffer: 64 << 20,
         }).catch((error: { stderr?: string; message: string }) => assert.fail(`${where}: RUN ${command} failed: ${error.stderr || error.message}`));
       }
