@@ -16,9 +16,9 @@ import { forwardingFixture } from './support/enterprise-log.js';
 
 const WRITE_TIMEOUT_MS = 300;
 
-const destination = (port: number) =>
+const destination = (port: number, writeTimeoutMs = WRITE_TIMEOUT_MS) =>
   makeDestination({
-    name: 'stalled', host: '127.0.0.1', port, protocol: 'tcp', format: 'json', connectTimeoutMs: 2000, writeTimeoutMs: WRITE_TIMEOUT_MS,
+    name: 'stalled', host: '127.0.0.1', port, protocol: 'tcp', format: 'json', connectTimeoutMs: 2000, writeTimeoutMs,
     reconnect: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 }, encoder: { hostname: 'vco.example.net' },
   });
 
@@ -58,7 +58,8 @@ describe('a SIEM that stops reading', () => {
   test('a receiver that never reads nor closes confirms nothing; a working one then gets every event once', { timeout: 20_000 }, async () => {
     const events: VcoEvent[] = Array.from({ length: 40 }, (_, i) => ({ id: i + 1, event: 'EDGE_DOWN', eventTime: '2024-05-01T00:00:00Z', message: `edge ${i + 1} down` }));
     const dir = await fixture.enterpriseWith(events);
-    const forward = (port: number) => forwardEnterprise({ enterpriseDir: dir, enterpriseName: 'ACME', destination: destination(port), mapping: fixture.mapping });
+    const forward = (port: number, writeTimeoutMs?: number) =>
+      forwardEnterprise({ enterpriseDir: dir, enterpriseName: 'ACME', destination: destination(port, writeTimeoutMs), mapping: fixture.mapping });
 
     const silent = await startStreamReceiver({ framing: 'lf', paused: true });
     try {
@@ -75,7 +76,7 @@ describe('a SIEM that stops reading', () => {
 
     const working = await startStreamReceiver({ framing: 'lf' });
     try {
-      const summary = await forward(working.port);
+      const summary = await forward(working.port, 10_000); // a pause of the test process must not look like a stall here
       assert.deepEqual([summary.sent, summary.pending, summary.resent, summary.error], [40, 0, 0, undefined]);
       const ids = working.frames.map((f) => (JSON.parse(f.slice(f.indexOf('{'))) as VcoEvent).id);
       assert.deepEqual(ids, events.map((e) => e.id));

@@ -20,7 +20,7 @@ async function withSim(run: (sim: Simulator) => Promise<void>): Promise<void> {
 }
 
 function client(sim: Simulator, extra: Partial<VcoClientOptions> = {}): VcoClient {
-  return new VcoClient({ baseUrl: sim.url, auth: { kind: 'token', token: DEFAULT_TOKEN }, retryBaseMs: 10, rateLimitWaitMs: 50, timeoutMs: 2000, ...extra });
+  return new VcoClient({ baseUrl: sim.url, auth: { kind: 'token', token: DEFAULT_TOKEN }, retryBaseMs: 10, rateLimitWaitMs: 50, timeoutMs: 30_000, ...extra });
 }
 
 interface Fetched {
