@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import { mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,18 +155,28 @@ test('processes racing for one stale lock: exactly one wins', async () => {
   const path = join(root, 'race.lock');
   await writeFile(path, lockFile(deadPid()));
   const lockModule = fileURLToPath(new URL('./lock.js', import.meta.url));
+  // Each child loads the module, says 'ready' and waits for 'go' on stdin, so that all of them race at once
+  // however slowly they start.
   const script = `
     const { acquireLock } = await import(${JSON.stringify(lockModule)});
+    const { once } = await import('node:events');
+    console.log('ready');
+    await once(process.stdin, 'data');
     try { const lock = await acquireLock(${JSON.stringify(path)}); console.log('won'); await new Promise((r) => setTimeout(r, 2500)); await lock.release(); }
-    catch (e) { console.log(e.name); }`;
-  const children = Array.from({ length: 4 }, () => spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }));
-  const outputs = await Promise.all(
-    children.map(async (child) => {
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      await once(child, 'exit');
-      return out.trim();
-    }),
-  );
-  assert.deepEqual(outputs.sort(), ['LockedError', 'LockedError', 'LockedError', 'won']);
+    catch (e) { console.log(e.name); }
+    process.stdin.destroy();`;
+  const children = Array.from({ length: 4 }, () => spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  const outputs = children.map((child) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    return { ready: () => out.startsWith('ready\n'), result: once(child, 'exit').then(() => out.slice('ready\n'.length).trim()) };
+  });
+  const deadline = Date.now() + 20_000;
+  while (!outputs.every((o) => o.ready())) {
+    assert.ok(Date.now() < deadline, 'every child started');
+    await delay(5);
+  }
+  for (const child of children) child.stdin!.write('go\n');
+  const results = await Promise.all(outputs.map((o) => o.result));
+  assert.deepEqual(results.sort(), ['LockedError', 'LockedError', 'LockedError', 'won']);
 });
