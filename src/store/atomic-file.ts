@@ -48,11 +48,14 @@ export async function makeDurableDirectory(path: string): Promise<string[]> {
   const first = await mkdir(path, { recursive: true });
   if (first === undefined) return [];
   const synced: string[] = [];
-  for (let created = resolve(path); ; created = dirname(created)) {
+  const top = resolve(first);
+  // Up from `path` to the first directory created; the root check only guards against a `first` not on the way.
+  for (let created = resolve(path); created !== dirname(created); created = dirname(created)) {
     synced.push(dirname(created));
     await syncDirectory(dirname(created));
-    if (created === resolve(first)) return synced;
+    if (created === top) break;
   }
+  return synced;
 }
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
