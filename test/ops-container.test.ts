@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, cp, link, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -173,14 +173,25 @@ interface BuiltStage {
 }
 
 /**
- * A copy of this machine's npm cache for the stages' RUN commands: they end with `npm cache clean --force`,
- * which must not wipe the user's cache (nor pull it from under another npm running meanwhile).
+ * A private npm cache for the stages' RUN commands, made from this machine's: they end with `npm cache clean
+ * --force`, which must not wipe the user's cache (nor pull it from under another npm running meanwhile).
+ * The content files are written once and never changed, so they are hard-linked (copied across file systems);
+ * the index files, which npm appends to, are copied; npm's tmp/ is left out. Whatever cannot be copied (an npm
+ * running meanwhile moves files) npm fetches from the registry.
  */
 async function privateNpmCache(root: string): Promise<string> {
   const cache = path.join(root, 'npm-cache');
   const { stdout } = await execFileAsync('npm', ['config', 'get', 'cache'], { env: { ...process.env, npm_config_update_notifier: 'false' } });
   const shared = path.join(stdout.trim(), '_cacache');
-  if (existsSync(shared)) await cp(shared, path.join(cache, '_cacache'), { recursive: true });
+  await cp(path.join(shared, 'index-v5'), path.join(cache, '_cacache', 'index-v5'), { recursive: true }).catch(() => undefined);
+  const content = path.join(shared, 'content-v2');
+  for (const file of existsSync(content) ? await walk(content) : []) {
+    const target = path.join(cache, '_cacache', 'content-v2', file);
+    await mkdir(path.dirname(target), { recursive: true });
+    await link(path.join(content, file), target)
+      .catch(() => copyFile(path.join(content, file), target))
+      .catch(() => undefined);
+  }
   return cache;
 }
 

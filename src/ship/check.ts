@@ -7,9 +7,9 @@ import { lookup } from 'node:dns/promises';
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { errorMessage } from '../errors.js';
-import { destinationAddress, type Destination } from './destination.js';
+import { destinationAddress, tlsNames, type Destination } from './destination.js';
 import { tcpConnector } from './tcp.js';
-import { explainTlsError, loadTlsMaterial, tlsConnectOptions, tlsConnector, tlsNames } from './tls.js';
+import { explainTlsError, loadTlsMaterial, tlsConnectOptions, tlsConnector } from './tls.js';
 
 export interface TlsReport {
   protocol: string | null;

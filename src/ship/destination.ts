@@ -36,6 +36,11 @@ export const TLS_VARIABLES: TlsSettingNames = {
   insecure: 'SIEM_TLS_INSECURE',
 };
 
+/** How messages name a destination's TLS settings. */
+export function tlsNames(settings: Pick<DestinationTls, 'names'>): TlsSettingNames {
+  return settings.names ?? TLS_VARIABLES;
+}
+
 export interface DestinationTls {
   /** PEM file of the CA that signed the SIEM certificate; added to the system roots, never replacing them. */
   ca?: string;
@@ -157,14 +162,15 @@ export function makeDestination(input: DestinationInput): Destination {
   if (input.protocol !== 'tls' && (tls.ca || tls.cert || tls.key || tls.keyPassphrase || tls.insecure)) {
     throw new ConfigError(`${where}: TLS settings are given but the protocol is ${input.protocol}; set SIEM_PROTOCOL=tls`);
   }
+  const names = tlsNames(tls);
   if ((tls.cert === undefined) !== (tls.key === undefined)) {
-    throw new ConfigError(`${where}: mutual TLS needs both a client certificate and its key (SIEM_TLS_CERT and SIEM_TLS_KEY)`);
+    throw new ConfigError(`${where}: mutual TLS needs both a client certificate and its key (${names.cert} and ${names.key})`);
   }
   if (tls.keyPassphrase !== undefined && tls.key === undefined) {
-    throw new ConfigError(`${where}: a key passphrase is given without a key (SIEM_TLS_KEY_PASSPHRASE needs SIEM_TLS_KEY)`);
+    throw new ConfigError(`${where}: a key passphrase is given without a key (${names.keyPassphrase} needs ${names.key})`);
   }
   if (tls.servername !== undefined && isIP(tls.servername) !== 0) {
-    throw new ConfigError(`${where}: SIEM_TLS_SERVERNAME must be a DNS name, not an IP address (RFC 6066)`);
+    throw new ConfigError(`${where}: ${names.servername} must be a DNS name, not an IP address (RFC 6066)`);
   }
   const reconnect: ReconnectPolicy = { ...DEFAULT_RECONNECT, ...stripUndefined(input.reconnect ?? {}) };
   if (!(reconnect.attempts >= 1) || !(reconnect.initialDelayMs >= 0) || !(reconnect.maxDelayMs >= reconnect.initialDelayMs)) {

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { ConfigError, TransportError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { TLS_VARIABLES, type Destination, type DestinationTls, type TlsSettingNames } from './destination.js';
+import { tlsNames, type Destination, type DestinationTls, type TlsSettingNames } from './destination.js';
 import { StreamSender, fatalTransportError, streamSenderOptions, whenReady, type StreamConnect } from './stream-sender.js';
 
 const MIN_TLS_VERSION = 'TLSv1.2';
@@ -89,11 +89,6 @@ export function checkTlsFiles(files: { ca?: Buffer; cert?: Buffer; key?: Buffer 
   if (leaf && key && !leaf.checkPrivateKey(key)) {
     throw new ConfigError(`${prefix}${names.key}=${settings.key} is not the key of the certificate in ${names.cert}=${settings.cert}: give the key that belongs to that certificate`, { setting: names.key, path: settings.key });
   }
-}
-
-/** How messages name a destination's TLS settings. */
-export function tlsNames(settings: DestinationTls): TlsSettingNames {
-  return settings.names ?? TLS_VARIABLES;
 }
 
 export async function loadTlsMaterial(settings: DestinationTls): Promise<TlsMaterial> {

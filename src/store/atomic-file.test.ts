@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { makeDurableDirectory, readJsonFile, writeJsonAtomic } from './atomic-file.js';
 
 let root = '';
@@ -40,6 +42,31 @@ test('makeDurableDirectory syncs the parent of every directory it creates, and n
     assert.ok((await stat(deep)).isDirectory());
     assert.deepEqual(await makeDurableDirectory(deep), []);
     assert.deepEqual(await makeDurableDirectory(join(base, 'acme', 'other')), [join(base, 'acme')]);
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
+});
+
+test('makeDurableDirectory in a parent it may write but not read (-wx): created, the parent sync skipped', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root, to run the check as another user');
+  // As root the mode would not stop us: the module runs in a child as nobody, from a copy it can read.
+  const base = await mkdtemp(join(tmpdir(), 'vco-durable-wx-'));
+  try {
+    await chmod(base, 0o755);
+    const here = dirname(fileURLToPath(import.meta.url));
+    await mkdir(join(base, 'module', 'store'), { recursive: true });
+    await writeFile(join(base, 'module', 'package.json'), '{"type":"module"}');
+    await copyFile(join(here, 'atomic-file.js'), join(base, 'module', 'store', 'atomic-file.js'));
+    await copyFile(join(here, '..', 'errors.js'), join(base, 'module', 'errors.js'));
+    const parent = join(base, 'drop-box');
+    await mkdir(parent, { mode: 0o703 });
+    await chmod(parent, 0o703);
+    const script = `const m = await import(${JSON.stringify(join(base, 'module', 'store', 'atomic-file.js'))});
+      console.log(JSON.stringify(await m.makeDurableDirectory(${JSON.stringify(join(parent, 'data', 'acme'))})));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout), [join(parent, 'data'), parent]);
+    assert.ok((await stat(join(parent, 'data', 'acme'))).isDirectory());
   } finally {
     await rm(base, { recursive: true, force: true });
   }

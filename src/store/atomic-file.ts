@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { VcoSiemError, errorMessage } from '../errors.js';
 
 /**
@@ -25,7 +25,10 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
   await syncDirectory(dirname(path));
 }
 
-/** Make a rename or create in `dir` durable. Some platforms cannot open a directory; that is not an error there. */
+/**
+ * Make a rename or create in `dir` durable. Some platforms cannot open a directory, and a directory we may write
+ * into but not read (mode -wx, the operator's choice) cannot be opened either: best effort there, not an error.
+ */
 export async function syncDirectory(dir: string): Promise<void> {
   let handle;
   try {
@@ -33,7 +36,7 @@ export async function syncDirectory(dir: string): Promise<void> {
     await handle.sync();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') throw error;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EACCES') throw error;
   } finally {
     await handle?.close();
   }
@@ -48,12 +51,13 @@ export async function makeDurableDirectory(path: string): Promise<string[]> {
   const first = await mkdir(path, { recursive: true });
   if (first === undefined) return [];
   const synced: string[] = [];
-  const top = resolve(first);
-  // Up from `path` to the first directory created; the root check only guards against a `first` not on the way.
-  for (let created = resolve(path); created !== dirname(created); created = dirname(created)) {
+  // Up from `path`, as given, to the first directory created (mkdir gives it in the same form). Not resolved:
+  // the kernel follows a symlink before a '..' where resolve() would drop both. The root check only guards
+  // against a `first` that is not on the way.
+  for (let created = path; created !== dirname(created); created = dirname(created)) {
     synced.push(dirname(created));
     await syncDirectory(dirname(created));
-    if (created === top) break;
+    if (created === first) break;
   }
   return synced;
 }

@@ -4,9 +4,8 @@ import { setting } from '../../config/settings.js';
 import { ConfigError, EXIT_OK, EXIT_RUNTIME } from '../../errors.js';
 import { reportLine } from '../../log.js';
 import { loadMapping, type Mapping } from '../../map/index.js';
-import type { Destination } from '../../ship/destination.js';
+import { tlsNames, type Destination } from '../../ship/destination.js';
 import { destinationEncoder } from '../../ship/encode-batch.js';
-import { tlsNames } from '../../ship/tls.js';
 import type { EncodeThreads } from '../../ship/encode-pool.js';
 import { forwardEnterprise, pendingEvents, type ForwardSummary } from '../../ship/forwarder.js';
 import { listEnterpriseDirs } from '../../store/paths.js';
@@ -44,7 +43,8 @@ export async function prepareShip(ctx: CommandContext, argv: Record<string, unkn
       throw new ConfigError(`destination "${d.name}": ${(error as ConfigError).message} (${encoderOptionSource(option)})`, { option });
     }
   }
-  // Every command that sends (forward, run, replay, daemon) comes through here; the daemon warns again on each run.
+  // Every command that sends (forward, run, replay, daemon) comes through here; the daemon warns again before
+  // each scheduled run.
   warnInsecureTls(ctx, destinations);
   return { dataDir: buildDataDir(ctx.settings), destinations, mapping, encodeThreads: buildEncodeThreads(ctx.settings) };
 }
