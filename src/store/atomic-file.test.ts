@@ -40,6 +40,7 @@ test('makeDurableDirectory syncs the parent of every directory it creates, and n
     const deep = join(base, 'acme', 'positions', 'x');
     assert.deepEqual(await makeDurableDirectory(deep), [join(base, 'acme', 'positions'), join(base, 'acme'), base]);
     assert.ok((await stat(deep)).isDirectory());
+    for (const dir of ['acme', 'acme/positions', 'acme/positions/x']) assert.equal((await stat(join(base, dir))).mode & 0o777, 0o700, dir);
     assert.deepEqual(await makeDurableDirectory(deep), []);
     assert.deepEqual(await makeDurableDirectory(join(base, 'acme', 'other')), [join(base, 'acme')]);
   } finally {

@@ -45,10 +45,11 @@ export async function syncDirectory(dir: string): Promise<void> {
 /**
  * `mkdir -p` that a crash cannot undo: the entry of each directory it creates is fsynced in its parent. Without
  * this, a power cut after the first run could take a new enterprise or positions directory, with the fsynced
- * files inside it. Returns the directories synced (none when `path` already existed).
+ * files inside it. The directories it creates are the operator's only (0700, like the files' 0600); one that
+ * exists keeps its mode. Returns the directories synced (none when `path` already existed).
  */
 export async function makeDurableDirectory(path: string): Promise<string[]> {
-  const first = await mkdir(path, { recursive: true });
+  const first = await mkdir(path, { recursive: true, mode: 0o700 });
   if (first === undefined) return [];
   const synced: string[] = [];
   // Up from `path`, as given, to the first directory created (mkdir gives it in the same form). Not resolved:
