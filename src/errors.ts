@@ -31,6 +31,9 @@ export class VcoAuthError extends VcoApiError {}
 /** Another run holds the lock for this data directory or enterprise. */
 export class LockedError extends VcoSiemError {}
 
+/** A lock this process held was taken over (it stalled past the lease) or removed: it must stop writing. */
+export class LockLostError extends VcoSiemError {}
+
 /** A destination could not be reached or refused what we sent. */
 export class TransportError extends VcoSiemError {}
 

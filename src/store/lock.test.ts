@@ -7,8 +7,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { LockedError } from '../errors.js';
-import { HEARTBEAT_MS, LEASE_MS, acquireLock, currentSystem, type LockInfo } from './lock.js';
+import { LockLostError, LockedError } from '../errors.js';
+import { HEARTBEAT_MS, LEASE_MS, acquireLock, currentSystem, type Lock, type LockInfo } from './lock.js';
 
 let root = '';
 before(async () => {
@@ -136,9 +136,38 @@ test('the holder keeps its lock fresh while it runs', async () => {
     const { mtimeMs } = await stat(path);
     assert.ok(Date.now() - mtimeMs < 1_000, 'the heartbeat touched the lock file');
     assert.ok(HEARTBEAT_MS * 3 <= LEASE_MS, 'a live holder beats at least three times per lease');
+    assert.equal(lock.lost.aborted, false, 'its own lock is not lost');
   } finally {
     await lock.release();
   }
+});
+
+/** Waits for `lock.lost` (the heartbeat is unref'd: something must keep the test's event loop alive meanwhile). */
+async function lostWithin(lock: Lock, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!lock.lost.aborted) {
+    assert.ok(Date.now() < deadline, `the lock was not reported lost within ${ms} ms`);
+    await delay(10);
+  }
+}
+
+test('a holder whose lock was taken over (it stalled past the lease) is told so by its next heartbeat', async () => {
+  const path = join(root, 'taken-over.lock');
+  const lock = await acquireLock(path, { heartbeatMs: 50 });
+  const successor = lockFile(process.pid + 1);
+  await writeFile(path, successor); // what a run that judged it stale would have done meanwhile
+  await lostWithin(lock, 5_000);
+  assert.ok(lock.lost.reason instanceof LockLostError);
+  assert.match((lock.lost.reason as Error).message, new RegExp(`^lost the lock \\S+taken-over\\.lock \\(pid ${process.pid + 1} on host \\S+ holds it now\\): this process stalled for longer than 60 s`));
+  await lock.release();
+  assert.equal(await readFile(path, 'utf8'), successor, 'the successor keeps its lock');
+  await rm(path);
+
+  const removed = await acquireLock(path, { heartbeatMs: 50 });
+  await rm(path);
+  await lostWithin(removed, 5_000);
+  assert.match((removed.lost.reason as Error).message, /\(the lock file is missing\)/);
+  await removed.release();
 });
 
 test('release leaves a lock that is no longer ours', async () => {

@@ -4,7 +4,7 @@ import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { LockedError, VcoSiemError, errorMessage } from '../errors.js';
+import { LockLostError, LockedError, VcoSiemError, errorMessage } from '../errors.js';
 
 /** Content of a lock file. `token` tells our own lock from a successor's. */
 export interface LockInfo {
@@ -19,6 +19,11 @@ export interface LockInfo {
 export interface Lock {
   readonly path: string;
   readonly info: LockInfo;
+  /**
+   * Aborted, with a LockLostError, when a heartbeat finds the lock file gone or someone else's: this process
+   * stalled for longer than the lease (a paused process, a suspended VM) and another took the lock over.
+   */
+  readonly lost: AbortSignal;
   /** Remove the lock file if it is still ours. Safe to call twice. */
   release(): Promise<void>;
 }
@@ -56,14 +61,29 @@ async function acquireFile(lockPath: string, heartbeatMs: number): Promise<Lock>
   const info = newLockInfo();
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     if (await tryCreate(lockPath, info)) {
-      const heartbeat = setInterval(() => {
-        const now = new Date();
-        utimes(lockPath, now, now).catch(() => undefined);
-      }, heartbeatMs);
+      const lost = new AbortController();
+      const beat = async (): Promise<void> => {
+        const current = await readLock(lockPath);
+        if (typeof current === 'object' && current.token === info.token) {
+          const now = new Date();
+          await utimes(lockPath, now, now);
+          return;
+        }
+        clearInterval(heartbeat);
+        const holder = typeof current === 'object' ? `pid ${current.pid} on host ${current.hostname} holds it now` : `the lock file is ${current}`;
+        lost.abort(
+          new LockLostError(
+            `lost the lock ${lockPath} (${holder}): this process stalled for longer than ${LEASE_MS / 1000} s, or the file was removed; stopping so that two runs never write at once`,
+            { context: { lockFile: lockPath } },
+          ),
+        );
+      };
+      const heartbeat = setInterval(() => void beat().catch(() => undefined), heartbeatMs); // an I/O error: the next beat tells
       heartbeat.unref();
       return {
         path: lockPath,
         info,
+        lost: lost.signal,
         release: () => {
           clearInterval(heartbeat);
           return release(lockPath, info);
