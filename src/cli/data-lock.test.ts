@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { test } from 'node:test';
-import { LockLostError } from '../errors.js';
+import { CancelledError, LockLostError } from '../errors.js';
 import { silentLogger } from '../log.js';
 import type { CommandContext } from './context.js';
 import { withDataLock } from './data-lock.js';
@@ -32,6 +32,20 @@ test('a run whose data-directory lock is taken over is stopped through its signa
     assert.ok(stoppedBy instanceof LockLostError, 'the work was stopped by the loss');
     assert.equal(await readFile(lockFile, 'utf8'), successor, "the successor's lock stays");
     assert.equal(ctx.signal.aborted, false, 'the command itself was not cancelled');
+
+    // Work that throws when stopped (a cancelled request) reports the loss too, not its own cancellation.
+    await rm(lockFile);
+    const throwing = withDataLock(
+      ctx,
+      dataDir,
+      async (locked) => {
+        await writeFile(lockFile, successor);
+        while (!locked.signal.aborted) await delay(10);
+        throw new CancelledError('enterprise/getEnterprise: cancelled');
+      },
+      { heartbeatMs: 20 },
+    );
+    await assert.rejects(throwing, LockLostError);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -29,7 +29,10 @@ export async function withDataLock<T>(
     throw error instanceof LockedError ? error : unusable(error); // another run holds it, or no file can be made there
   }
   try {
-    const result = await work({ ...ctx, signal: AbortSignal.any([ctx.signal, lock.lost]) });
+    // Whether the work returned or threw (a CancelledError, say), a lost lock is what the run must report.
+    const result = await work({ ...ctx, signal: AbortSignal.any([ctx.signal, lock.lost]) }).catch((error: unknown) => {
+      throw lock.lost.aborted ? lock.lost.reason : error;
+    });
     if (lock.lost.aborted) throw lock.lost.reason;
     return result;
   } finally {

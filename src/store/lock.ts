@@ -73,7 +73,7 @@ async function acquireFile(lockPath: string, heartbeatMs: number): Promise<Lock>
         const holder = typeof current === 'object' ? `pid ${current.pid} on host ${current.hostname} holds it now` : `the lock file is ${current}`;
         lost.abort(
           new LockLostError(
-            `lost the lock ${lockPath} (${holder}): this process stalled for longer than ${LEASE_MS / 1000} s, or the file was removed; stopping so that two runs never write at once`,
+            `lost the lock ${lockPath} (${holder}): this process stalled for longer than ${LEASE_MS / 1000} s, or the file was removed or replaced; stopping so that two runs never write at once`,
             { context: { lockFile: lockPath } },
           ),
         );
