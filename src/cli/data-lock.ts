@@ -1,20 +1,22 @@
 import path from 'node:path';
-import { ConfigError, LockedError, errorMessage } from '../errors.js';
+import { ConfigError, EXIT_RUNTIME, LockedError, errorMessage } from '../errors.js';
+import { reportLine } from '../log.js';
 import { makeDurableDirectory } from '../store/atomic-file.js';
 import { acquireLock, type Lock } from '../store/lock.js';
-import type { CommandContext } from './context.js';
 
-/**
- * Holds the data-directory lock around `work`, so overlapping runs are refused. `work` gets the context with a
- * signal that also aborts if the lock is lost (this process stalled past the lease and another run took the
- * lock over): it stops as on SIGTERM, and the run then fails with that LockLostError.
- */
-export async function withDataLock<T>(
-  ctx: CommandContext,
-  dataDir: string,
-  work: (locked: CommandContext) => Promise<T>,
-  options: { heartbeatMs?: number } = {},
-): Promise<T> {
+export interface DataLockOptions {
+  heartbeatMs?: number;
+  /**
+   * What to do when the lock is lost: this process stalled past the lease (a stopped process, a suspended VM)
+   * and another run took the lock over. By default the process stops at once, as a crash would (which every
+   * write is made to survive): stopping in order would still save state, positions and the run record beside
+   * the run that holds the lock now.
+   */
+  onLost?: (error: Error) => void;
+}
+
+/** Holds the data-directory lock around `work`, so overlapping runs are refused. */
+export async function withDataLock<T>(dataDir: string, work: () => Promise<T>, options: DataLockOptions = {}): Promise<T> {
   const unusable = (error: unknown): ConfigError =>
     new ConfigError(`DATA_DIR=${dataDir} cannot be used as the data directory (${errorMessage(error)}): point it at a writable directory`);
   try {
@@ -28,14 +30,18 @@ export async function withDataLock<T>(
   } catch (error) {
     throw error instanceof LockedError ? error : unusable(error); // another run holds it, or no file can be made there
   }
+  const onLost = options.onLost ?? stopNow;
+  const lost = (): void => onLost(lock.lost.reason as Error);
+  lock.lost.addEventListener('abort', lost, { once: true });
   try {
-    // Whether the work returned or threw (a CancelledError, say), a lost lock is what the run must report.
-    const result = await work({ ...ctx, signal: AbortSignal.any([ctx.signal, lock.lost]) }).catch((error: unknown) => {
-      throw lock.lost.aborted ? lock.lost.reason : error;
-    });
-    if (lock.lost.aborted) throw lock.lost.reason;
-    return result;
+    return await work();
   } finally {
+    lock.lost.removeEventListener('abort', lost);
     await lock.release();
   }
+}
+
+function stopNow(error: Error): never {
+  reportLine(error.message);
+  process.exit(EXIT_RUNTIME);
 }

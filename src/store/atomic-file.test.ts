@@ -40,7 +40,8 @@ test('makeDurableDirectory syncs the parent of every directory it creates, and n
     const deep = join(base, 'acme', 'positions', 'x');
     assert.deepEqual(await makeDurableDirectory(deep), [join(base, 'acme', 'positions'), join(base, 'acme'), base]);
     assert.ok((await stat(deep)).isDirectory());
-    for (const dir of ['acme', 'acme/positions', 'acme/positions/x']) assert.equal((await stat(join(base, dir))).mode & 0o777, 0o700, dir);
+    assert.equal((await stat(deep)).mode & 0o777, 0o700, 'the directory asked for is 0700');
+    assert.equal((await stat(join(base, 'acme'))).mode & 0o077, 0o777 & ~process.umask() & 0o077, 'a parent it had to create keeps the usual mode');
     assert.deepEqual(await makeDurableDirectory(deep), []);
     assert.deepEqual(await makeDurableDirectory(join(base, 'acme', 'other')), [join(base, 'acme')]);
   } finally {

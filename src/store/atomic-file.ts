@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { VcoSiemError, errorMessage } from '../errors.js';
 
@@ -45,12 +45,14 @@ export async function syncDirectory(dir: string): Promise<void> {
 /**
  * `mkdir -p` that a crash cannot undo: the entry of each directory it creates is fsynced in its parent. Without
  * this, a power cut after the first run could take a new enterprise or positions directory, with the fsynced
- * files inside it. The directories it creates are the operator's only (0700, like the files' 0600); one that
- * exists keeps its mode. Returns the directories synced (none when `path` already existed).
+ * files inside it. `path` itself, when created, is the operator's only (0700, like the files' 0600); parents it
+ * had to create, and a directory that exists, keep their mode. Returns the directories synced (none when `path`
+ * already existed).
  */
 export async function makeDurableDirectory(path: string): Promise<string[]> {
-  const first = await mkdir(path, { recursive: true, mode: 0o700 });
+  const first = await mkdir(path, { recursive: true });
   if (first === undefined) return [];
+  await chmod(path, 0o700);
   const synced: string[] = [];
   // Up from `path`, as given, to the first directory created (mkdir gives it in the same form). Not resolved:
   // the kernel follows a symlink before a '..' where resolve() would drop both. The root check only guards

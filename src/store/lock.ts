@@ -63,8 +63,9 @@ async function acquireFile(lockPath: string, heartbeatMs: number): Promise<Lock>
     if (await tryCreate(lockPath, info)) {
       const lost = new AbortController();
       const beat = async (): Promise<void> => {
-        const current = await readLock(lockPath);
-        if (typeof current === 'object' && current.token === info.token) {
+        // A read that fails (EMFILE, EIO, ...) tells nothing: renew as before, the next beat looks again.
+        const current = await readLock(lockPath).catch(() => undefined);
+        if (current === undefined || (typeof current === 'object' && current.token === info.token)) {
           const now = new Date();
           await utimes(lockPath, now, now);
           return;
@@ -78,7 +79,7 @@ async function acquireFile(lockPath: string, heartbeatMs: number): Promise<Lock>
           ),
         );
       };
-      const heartbeat = setInterval(() => void beat().catch(() => undefined), heartbeatMs); // an I/O error: the next beat tells
+      const heartbeat = setInterval(() => void beat().catch(() => undefined), heartbeatMs); // a failed touch: the next beat tries again
       heartbeat.unref();
       return {
         path: lockPath,

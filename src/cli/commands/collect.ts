@@ -83,7 +83,7 @@ export async function collectCommand(ctx: CommandContext): Promise<number> {
   const dataDir = prepared.collect.dataDir;
   let outcome: CollectOutcome;
   try {
-    outcome = await withDataLock(ctx, dataDir, (locked) => collectPhase(locked, prepared));
+    outcome = await withDataLock(dataDir, () => collectPhase(ctx, prepared));
   } catch (error) {
     await recordThrownRun(ctx, dataDir, 'collect', started, error);
     throw error;

@@ -132,7 +132,7 @@ export function pendingReason(outcome: ForwardOutcome): string | undefined {
 export async function forwardCommand(ctx: CommandContext, argv: Record<string, unknown>): Promise<number> {
   const started = Date.now();
   const ship = await prepareShip(ctx, argv);
-  const outcome = await withDataLock(ctx, ship.dataDir, (locked) => forwardPhase(locked, ship));
+  const outcome = await withDataLock(ship.dataDir, () => forwardPhase(ctx, ship));
   printForwardSummary(ctx, outcome);
   const reason = pendingReason(outcome);
   const totals = { forwarded: outcome.sent, pending: outcome.pending, truncated: outcome.truncated, failed: outcome.failed, durationMs: Date.now() - started };

@@ -17,7 +17,7 @@ export async function replayCommand(ctx: CommandContext, argv: Record<string, un
   const untilMs = typeof argv.until === 'string' ? parseSince('--until', argv.until, now) : undefined;
   if (untilMs !== undefined && untilMs <= sinceMs) throw new ConfigError('--until must be later than --since');
   const ship = await prepareShip(ctx, argv);
-  const summaries = await withDataLock(ctx, ship.dataDir, async (locked) => {
+  const summaries = await withDataLock(ship.dataDir, async () => {
     const out: ReplaySummary[] = [];
     for (const { enterprise, dir } of await listEnterpriseDirs(ship.dataDir)) {
       await recoverInterruptedCommit(dir); // never replay events a dead collection did not commit
@@ -32,7 +32,7 @@ export async function replayCommand(ctx: CommandContext, argv: Record<string, un
             sinceMs,
             ...(untilMs !== undefined ? { untilMs } : {}),
             logger: ctx.logger,
-            signal: locked.signal,
+            signal: ctx.signal,
           }),
         );
       }

@@ -3,7 +3,7 @@
  * A run stopped by SIGTERM/SIGINT is not recorded: it did not fail, and the previous record stays.
  */
 import path from 'node:path';
-import { LockLostError, errorMessage } from '../../errors.js';
+import { errorMessage } from '../../errors.js';
 import { redact, type Logger } from '../../log.js';
 import { readJsonFile, writeJsonAtomic } from '../../store/atomic-file.js';
 
@@ -46,12 +46,9 @@ export async function finishRun(
   if (!ctx.signal.aborted) await recordRun(dataDir, run);
 }
 
-/**
- * Record a run that threw (best effort: the original error is what the user must see). Not after losing the
- * data-directory lock: the run that holds it now owns the record.
- */
+/** Record a run that threw (best effort: the original error is what the user must see). */
 export async function recordThrownRun(ctx: { signal: AbortSignal }, dataDir: string, command: string, startedMs: number, error: unknown): Promise<void> {
-  if (!ctx.signal.aborted && !(error instanceof LockLostError)) await recordRun(dataDir, { command, startedMs, error: errorMessage(error), totals: {} }).catch(() => undefined);
+  if (!ctx.signal.aborted) await recordRun(dataDir, { command, startedMs, error: errorMessage(error), totals: {} }).catch(() => undefined);
 }
 
 export async function readRunRecord(dataDir: string): Promise<RunRecord | undefined> {

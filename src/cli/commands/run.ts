@@ -33,12 +33,12 @@ export async function runCycle(ctx: CommandContext, prepared: RunPrepared): Prom
   const dataDir = prepared.collect.collect.dataDir;
   let outcome: RunOutcome;
   try {
-    outcome = await withDataLock(ctx, dataDir, async (locked) => {
+    outcome = await withDataLock(dataDir, async () => {
       // "since" is relative to each run (an enterprise that appears later starts 24h before that run, not
       // before the daemon started).
       const settings = prepared.collect.collect;
-      const collect = await collectPhase(locked, { ...prepared.collect, collect: { ...settings, sinceMs: parseSince('VCO_SINCE', settings.since, Date.now()) } });
-      const forward = await forwardPhase(locked, prepared.ship);
+      const collect = await collectPhase(ctx, { ...prepared.collect, collect: { ...settings, sinceMs: parseSince('VCO_SINCE', settings.since, Date.now()) } });
+      const forward = await forwardPhase(ctx, prepared.ship);
       const reason = collectFailure(collect) ?? pendingReason(forward);
       return { collect, forward, exitCode: reason === undefined ? EXIT_OK : EXIT_RUNTIME, ...(reason !== undefined ? { reason } : {}) };
     });
