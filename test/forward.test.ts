@@ -307,21 +307,14 @@ describe('forwardEnterprise', () => {
       const dir = await enterpriseWith(events(20_000)); // about 3.3 MB of log: 13 batches
       // The worker dies instead of taking its third chunk. The save started before that fails only when the
       // delivery loop, having caught the worker's failure, closes the connection: the failure arrives last.
-      let workerGone = false;
+      const posted = stopWorkerAtChunk(t, 3);
       let failSave: () => void = () => undefined;
       const saveFailed = new Promise<void>((resolve) => (failSave = resolve));
-      const postMessage = Worker.prototype.postMessage;
-      let posted = 0;
-      t.mock.method(Worker.prototype, 'postMessage', function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
-        if (++posted !== 3) return postMessage.apply(this, args);
-        workerGone = true;
-        void this.terminate();
-      });
       let sends = 0;
       const sender = fakeStream(
         async () => void sends++,
         async () => {
-          if (workerGone) failSave();
+          if (posted() >= 3) failSave();
         },
       );
       const saves: number[] = [];
@@ -335,7 +328,7 @@ describe('forwardEnterprise', () => {
           throw new Error('disk full');
         },
       });
-      assert.equal(posted, 3, 'the worker died at its third chunk');
+      assert.equal(posted(), 3, 'the worker died at its third chunk');
       assert.equal(result.error?.message, 'disk full', 'the failed save ended the run, not a switch to the delivery thread');
       assert.equal(saves.length, 1, 'one save, which failed');
       assert.ok(sends < 13 && result.sent < 20_000, `the run stopped (${sends} sends, ${result.sent} sent)`);
