@@ -10,7 +10,7 @@ import path from 'node:path';
 import { startSimulator, DEFAULT_PARTNER_TOKEN, type Simulator } from '../src/simulator/index.js';
 import { listEnterpriseDirs } from '../src/store/paths.js';
 import { STATE_FILE } from '../src/store/state.js';
-import { closedPort, startStreamReceiver, type StreamReceiver } from './support/receivers.js';
+import { unusedPort, startStreamReceiver, type StreamReceiver } from './support/receivers.js';
 import { cleanEnv, runCli, runSummary } from './support/cli.js';
 
 const HOUR = 3_600_000;
@@ -143,7 +143,7 @@ describe('an enterprise name with control characters reaches no terminal raw (LO
     const now = Date.now();
     sim.generate(7, { count: EVENTS, startMs: now - HOUR, endMs: now - 60_000 });
     dataDir = await mkdtemp(path.join(tmpdir(), 'vco-siem-cli-hostile-'));
-    const down = await closedPort();
+    const down = await unusedPort();
     env = cleanEnv({ LOG_FORMAT: 'text', VCO_HOSTNAME: sim.url, VCO_TOKEN: DEFAULT_PARTNER_TOKEN, DATA_DIR: dataDir, VCO_SINCE: '1d', SIEM_HOST: '127.0.0.1', SIEM_PORT: String(down), SIEM_FORMAT: 'cef' });
   });
   after(async () => {

@@ -16,7 +16,7 @@ import { replayRange } from '../src/ship/replay.js';
 import { loadPosition, type DeliveryPosition } from '../src/store/positions.js';
 import { createSender } from '../src/ship/transports.js';
 import { ConnectionLostError, emptyStats, type Sender } from '../src/ship/sender.js';
-import { closedPort, startStreamReceiver, startUdpReceiver } from './support/receivers.js';
+import { unusedPort, startStreamReceiver, startUdpReceiver } from './support/receivers.js';
 import { forwardingFixture } from './support/enterprise-log.js';
 
 const BASE_MS = Date.parse('2024-05-01T00:00:00Z');
@@ -89,7 +89,7 @@ describe('forwardEnterprise', () => {
 
   test('SIEM down for a whole run: all pending with the reason; back up: every event exactly once', async () => {
     const dir = await enterpriseWith(events(500));
-    const port = await closedPort();
+    const port = await unusedPort();
     const down = await forward(dir, destination(port));
     assert.equal(down.sent, 0);
     assert.equal(down.pending, 500);

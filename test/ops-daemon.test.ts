@@ -18,7 +18,7 @@ import { pendingEvents } from '../src/ship/forwarder.js';
 import { DEFAULT_TOKEN, startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/index.js';
 import { listEnterpriseDirs } from '../src/store/paths.js';
 import { cleanEnv, runCli, startCli, type CliResult } from './support/cli.js';
-import { closedPort, startStreamReceiver, type StreamReceiver } from './support/receivers.js';
+import { unusedPort, startStreamReceiver, type StreamReceiver } from './support/receivers.js';
 import { testPki } from './support/tls-certs.js';
 
 const ENTERPRISE = 'ACME Co.'; // the enterprise of DEFAULT_TOKEN's user
@@ -197,7 +197,7 @@ describe('operations', () => {
     await writeFile(config, JSON.stringify({
       destinations: [
         { name: 'lab', host: '127.0.0.1', port: tlsReceiver.port, protocol: 'tls', tls: { insecure: true } },
-        { name: 'other', host: '127.0.0.1', port: await closedPort(), protocol: 'tcp' },
+        { name: 'other', host: '127.0.0.1', port: await unusedPort(), protocol: 'tcp' },
       ],
     }));
     const daemon = track(startLogged(['daemon', '--now', '--destination', 'lab'], s.env({ CONFIG_FILE: config, SCHEDULE: '* * * * * *' }), s.dir));
@@ -234,7 +234,7 @@ describe('operations', () => {
   });
 
   test('status: a SIEM outage shows as pending and unhealthy; once it is back, healthy with every event once', { timeout: 60_000 }, async () => {
-    const port = await closedPort();
+    const port = await unusedPort();
     const s = await setup({ events: 150, receiverPort: port });
     const total = simIds(s.sim).length;
     const down = await runCli(['run'], { env: s.env(), cwd: s.dir, timeoutMs: 30_000 });

@@ -4,6 +4,7 @@
  * connection after N frames, or stop reading (back-pressure).
  */
 import dgram from 'node:dgram';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import tls from 'node:tls';
@@ -156,11 +157,31 @@ export async function startUdpReceiver(): Promise<UdpReceiver> {
   };
 }
 
-/** A loopback port with nothing listening (for "the SIEM is down"). */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+/**
+ * A loopback port that nothing listens on, over TCP or UDP: for "the SIEM is down", and for receivers that
+ * (re)start on a port given to them (rsyslog's config, a SIEM that comes back). It is picked below the
+ * kernel's ephemeral range, where listen(0) and outgoing connections get their ports: a port from there
+ * could be handed to another test's socket between this check and its use.
+ */
+export async function unusedPort(): Promise<number> {
+  const ephemeralLow = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+    .then((text) => Number(text.trim().split(/\s+/)[0]))
+    .catch(() => 32768); // the Linux default; macOS and the BSDs start theirs at 49152
+  const lowest = 10_000;
+  if (!(ephemeralLow > lowest + 1000)) throw new Error(`unusedPort: the ephemeral port range starts at ${ephemeralLow}; the tests need free ports below it`);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = lowest + Math.floor(Math.random() * (ephemeralLow - lowest));
+    if ((await bindsFree(net.createServer(), port)) && (await bindsFree(dgram.createSocket('udp4'), port))) return port;
+  }
+  throw new Error(`unusedPort: no free port found between ${lowest} and ${ephemeralLow}`);
+}
+
+/** Whether the socket can bind 127.0.0.1:port; it is closed again either way. */
+function bindsFree(socket: net.Server | dgram.Socket, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (free: boolean) => socket.close(() => resolve(free));
+    socket.once('error', () => resolve(false));
+    if (socket instanceof net.Server) socket.listen(port, '127.0.0.1', () => done(true));
+    else socket.bind(port, '127.0.0.1', () => done(true));
+  });
 }

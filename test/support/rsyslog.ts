@@ -11,6 +11,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { unusedPort } from './receivers.js';
 
 const RSYSLOGD = process.env.RSYSLOGD ?? '/usr/sbin/rsyslogd';
 
@@ -51,7 +52,7 @@ export async function startRsyslog(options: RsyslogOptions): Promise<RsyslogInst
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'vco-siem-rsyslog-'));
   const ports: number[] = [];
-  for (let i = 0; i < options.ports; i++) ports.push(await freePort());
+  for (let i = 0; i < options.ports; i++) ports.push(await unusedPort());
   for (const [name, content] of Object.entries(options.files ?? {})) await writeFile(path.join(dir, name), content);
   const config = `global(workDirectory="${dir}" maxMessageSize="64k")\n${options.config(dir, ports)}\n`;
   const configPath = path.join(dir, 'rsyslog.conf');
@@ -99,18 +100,6 @@ export async function startRsyslog(options: RsyslogOptions): Promise<RsyslogInst
     throw error;
   }
   return instance;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForListener(port: number, hasExited: () => boolean, output: () => string): Promise<void> {
