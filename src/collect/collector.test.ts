@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { eventKey, type VcoEvent } from '../event.js';
 import { startSimulator, type Simulator } from '../simulator/index.js';
-import { loadState } from '../store/state.js';
+import { listEnterpriseDirs } from '../store/paths.js';
+import { loadState, saveState } from '../store/state.js';
 import { VcoClient } from './client.js';
 import { SPOOL_FILE, collectAll, collectEnterprise } from './collector.js';
 
@@ -151,4 +152,31 @@ test('an id cache smaller than one lookback period of events is reported', async
   assert.match(summary.warnings[0]!, /events fall in the lookback period but the id cache keeps only 100 keys/);
   const roomy = await collectEnterprise({ ...options(), enterprise: acme, nowMs: T0 });
   assert.deepEqual(roomy.warnings, []);
+});
+
+test('collectAll: one state that saw the pages out of eventTime order makes every enterprise halve full windows; each state keeps it', async () => {
+  // One fetch at a time, two started: Globex fetches every page, and Nobody fails, before ACME (marked) even starts.
+  const enterprises = [{ id: 2, name: 'Globex Corporation' }, { id: 99, name: 'Nobody' }, acme];
+  const marked = options(0);
+  const unmarked = options(0);
+  for (const opts of [marked, unmarked]) await collectAll({ ...opts, enterprises, nowMs: T0 - 110 * MIN });
+  const acmeDir = join(marked.dataDir, 'ACME-Co-');
+  await saveState(acmeDir, { ...(await loadState(acmeDir))!, pagesUnordered: true });
+
+  const run = (opts: ReturnType<typeof options>) => collectAll({ ...opts, enterprises, nowMs: T0 + 60 * MIN, pageLimit: 50, concurrency: 1 });
+  const halved = await run(marked);
+  const cursor = await run(unmarked);
+  for (const i of [0, 2]) {
+    assert.ok(halved[i]!.apiCalls > cursor[i]!.apiCalls, `${enterprises[i]!.name}: ${halved[i]!.apiCalls} calls halving, ${cursor[i]!.apiCalls} by the cursor`);
+    assert.deepEqual(halved[i]!.warnings, [], 'known from before: no warning');
+  }
+  assert.match(halved[1]!.error ?? '', /99/);
+  for (const [opts, expected] of [[marked, true], [unmarked, undefined]] as const) {
+    const dirs = await listEnterpriseDirs(opts.dataDir);
+    assert.deepEqual(dirs.map((d) => d.enterprise.id).sort(), [2, 99, 1].sort());
+    for (const { enterprise, dir } of dirs) {
+      assert.deepEqual([...(await logKeys(dir))].sort(), enterprise.id === 99 ? [] : expectedKeys(enterprise.id, T0 + 60 * MIN), `${enterprise.name}: every event`);
+      assert.equal((await loadState(dir))?.pagesUnordered, expected, enterprise.name);
+    }
+  }
 });

@@ -12,13 +12,13 @@ import { CancelledError, VcoSiemError, errorMessage } from '../errors.js';
 import type { Enterprise } from '../event.js';
 import { redact, silentLogger, type Logger } from '../log.js';
 import { EventLog } from '../store/event-log.js';
-import { REGISTRY_FILE, resolveEnterpriseDir } from '../store/paths.js';
+import { REGISTRY_FILE, listEnterpriseDirs, resolveEnterpriseDir } from '../store/paths.js';
 import { SeenIds } from '../store/seen-ids.js';
 import { Spool } from '../store/spool.js';
-import { LOG_FILE, STATE_FILE, initialState, recoverInterruptedCommit, saveState, type EnterpriseState, type RunSummary } from '../store/state.js';
+import { LOG_FILE, STATE_FILE, initialState, loadState, recoverInterruptedCommit, saveState, type EnterpriseState, type RunSummary } from '../store/state.js';
 import type { RequestTally, VcoClient } from './client.js';
 import { RunDedupe } from './dedupe.js';
-import { createFetchStats, fetchEventPages, type FetchStats } from './pager.js';
+import { createFetchStats, fetchEventPages, type FetchStats, type PageOrder } from './pager.js';
 
 export const SPOOL_FILE = 'collect.spool';
 export const DEFAULT_CONCURRENCY = 4;
@@ -55,6 +55,11 @@ export interface CollectOptions {
   beforeFetch?: () => Promise<void>;
   /** Called once every page is fetched, before the events are written to the log. */
   onFetched?: () => void;
+  /**
+   * What is known of the VCO's page order, shared by the enterprises of a run (collectAll makes one). An
+   * enterprise whose state says the pages were seen out of order sets it; each saves it in its state.
+   */
+  pageOrder?: PageOrder;
 }
 
 export async function collectEnterprise(opts: CollectOptions & { enterprise: Enterprise }): Promise<CollectSummary> {
@@ -76,6 +81,9 @@ export async function collectEnterprise(opts: CollectOptions & { enterprise: Ent
       throw new VcoSiemError(`${join(dir, STATE_FILE)} belongs to enterprise ${state.enterpriseId} (${state.name}), not ${enterprise.id} (${enterprise.name}): restore ${join(opts.dataDir, REGISTRY_FILE)} or move that directory away`);
     }
     state.name = enterprise.name;
+    const pageOrder = opts.pageOrder ?? { unordered: false };
+    if (state.pagesUnordered === true) pageOrder.unordered = true;
+    const orderSeen = (): Pick<EnterpriseState, 'pagesUnordered'> => (pageOrder.unordered ? { pagesUnordered: true } : {});
     const seen = await SeenIds.load(dir, log, { ...(opts.idCacheSize === undefined ? {} : { max: opts.idCacheSize }), logger });
     const window = collectionWindow(state, opts, logger);
     const startedAt = new Date().toISOString();
@@ -85,7 +93,7 @@ export async function collectEnterprise(opts: CollectOptions & { enterprise: Ent
       await saveState(dir, { ...state, appendingFrom });
     };
     try {
-      const { summary, checkpointMs } = await fetchAndAppend(opts, enterprise, window, { log, seen, spoolPath, logger, beginCommit });
+      const { summary, checkpointMs } = await fetchAndAppend(opts, enterprise, window, { log, seen, spoolPath, logger, beginCommit, pageOrder });
       await log.sync();
       await seen.save(log.size);
       await saveState(dir, {
@@ -97,6 +105,7 @@ export async function collectEnterprise(opts: CollectOptions & { enterprise: Ent
         lastError: null,
         lastSummary: summary,
         appendingFrom: null,
+        ...orderSeen(),
       });
       logger.info('collected', { fetched: summary.fetched, new: summary.new, duplicates: summary.duplicates, pages: summary.pages, apiCalls: summary.apiCalls });
       return { enterprise: enterprise.name, enterpriseId: enterprise.id, ...summary };
@@ -105,7 +114,7 @@ export async function collectEnterprise(opts: CollectOptions & { enterprise: Ent
       // appendingFrom stays set, so the next start cuts off whatever this run appended. A shutdown signal is
       // not an error worth reporting in `status`.
       const lastError = error instanceof CancelledError ? state.lastError : redact(errorMessage(error));
-      await saveState(dir, { ...state, lastRun: startedAt, lastError, appendingFrom }).catch((saveError: unknown) =>
+      await saveState(dir, { ...state, lastRun: startedAt, lastError, appendingFrom, ...orderSeen() }).catch((saveError: unknown) =>
         logger.warn('could not record the failure in state.json', { error: saveError }),
       );
       throw error;
@@ -131,6 +140,8 @@ export async function collectAll(
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const fetching = new Slots(concurrency);
   const started = new Slots(2 * concurrency); // opening files, fetching, or writing what they fetched
+  // Known before any enterprise fetches: one state that saw the VCO's pages out of order protects them all.
+  const pageOrder = opts.pageOrder ?? { unordered: await pagesSeenUnordered(opts.dataDir) };
   const collectOne = async (enterprise: Enterprise): Promise<CollectSummary> => {
     await started.take();
     let fetchSlot = false;
@@ -143,7 +154,7 @@ export async function collectAll(
       fetchSlot = false;
     };
     try {
-      return await collectEnterprise({ ...opts, enterprise, beforeFetch: fetchStart, onFetched: fetchDone });
+      return await collectEnterprise({ ...opts, enterprise, beforeFetch: fetchStart, onFetched: fetchDone, pageOrder });
     } catch (error) {
       const logger = opts.logger ?? silentLogger;
       // A shutdown signal is not a failure: the checkpoint simply stays where it was.
@@ -162,6 +173,15 @@ export async function collectAll(
       return summary;
     }),
   );
+}
+
+/** Whether an enterprise's saved state says the VCO's pages were seen out of eventTime order. */
+async function pagesSeenUnordered(dataDir: string): Promise<boolean> {
+  // An unreadable registry or state is for that enterprise's own collection to report, not for this check.
+  for (const { dir } of await listEnterpriseDirs(dataDir).catch(() => [])) {
+    if ((await loadState(dir).catch(() => undefined))?.pagesUnordered === true) return true;
+  }
+  return false;
 }
 
 /** A counting semaphore whose waiters are served in order. */
@@ -228,7 +248,7 @@ async function fetchAndAppend(
   opts: CollectOptions,
   enterprise: Enterprise,
   window: Window,
-  io: { log: EventLog; seen: SeenIds; spoolPath: string; logger: Logger; beginCommit: () => Promise<void> },
+  io: { log: EventLog; seen: SeenIds; spoolPath: string; logger: Logger; beginCommit: () => Promise<void>; pageOrder: PageOrder },
 ): Promise<{ summary: RunSummary; checkpointMs: number }> {
   const stats: FetchStats & RequestTally = createFetchStats(); // the client records the VCO's clock in it
   let checkpointMs = window.endMs;
@@ -251,6 +271,7 @@ async function fetchAndAppend(
       signal: fetching.signal,
       logger: io.logger,
       stats,
+      order: io.pageOrder,
     });
     let pageCount = 0;
     for await (const page of aheadByOne(pages)) {

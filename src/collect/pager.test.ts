@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { type VcoEvent, eventKey, eventTimeMs } from '../event.js';
 import { DEFAULT_PASSWORD, DEFAULT_TOKEN, type Simulator, startSimulator } from '../simulator/index.js';
 import { VcoClient, type VcoClientOptions } from './client.js';
-import { type FetchStats, type FilterRule, createFetchStats, fetchEventPages, matchesRule } from './pager.js';
+import { type FetchStats, type FilterRule, type PageOrder, createFetchStats, fetchEventPages, matchesRule } from './pager.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2025-03-01T00:00:00.000Z');
@@ -28,7 +28,7 @@ interface Fetched {
   stats: FetchStats;
 }
 
-async function fetchAll(vco: VcoClient, window: { startMs: number; endMs: number; limit?: number }, onPage?: (n: number) => void): Promise<Fetched> {
+async function fetchAll(vco: VcoClient, window: { startMs: number; endMs: number; limit?: number; order?: PageOrder }, onPage?: (n: number) => void): Promise<Fetched> {
   const stats = createFetchStats();
   const keys: string[] = [];
   for await (const page of fetchEventPages(vco, { enterpriseId: 1, ...window, stats })) {
@@ -319,6 +319,53 @@ describe('fetchEventPages against a VCO that does not sort by eventTime', () => 
       assert.deepEqual(new Set(fetched.keys), new Set(events.map(eventKey)));
       assert.equal(fetched.stats.warnings.length, 1);
       assert.ok(fetched.stats.splits >= 1, 'the crowded second was split by severity');
+    });
+  });
+
+  /**
+   * Sorted by id, limit 3: the first page (ids 6, 5, 4) is in eventTime order, but id 4 arrived late, so ids 3
+   * and 2, beyond the page's end, are newer than it. The eventTime cursor asks next for [T0, T0 + 2 s], which
+   * leaves them out.
+   */
+  const disorderPastThePage = (): VcoEvent[] =>
+    [[1, 1], [2, 7], [3, 8], [4, 2], [5, 9], [6, 10]].map(([id, seconds]) => event(id!, T0 + seconds! * 1000));
+
+  test('disorder just past a full page: the cursor cannot see it; a known order halves from the first page and loses nothing', async () => {
+    const events = disorderPastThePage();
+    await withScriptedVco(sortingVco(events, byIdDesc), async (vco) => {
+      const blind = await fetchAll(vco, { startMs: T0, endMs: T0 + 60_000, limit: 3 });
+      assert.deepEqual(new Set(blind.keys), new Set(['id:6', 'id:5', 'id:4', 'id:1']), 'the case the cursor cannot tell apart');
+
+      const order: PageOrder = { unordered: true };
+      const known = await fetchAll(vco, { startMs: T0, endMs: T0 + 60_000, limit: 3, order });
+      assert.deepEqual(new Set(known.keys), new Set(events.map(eventKey)));
+      assert.deepEqual(known.stats.warnings, [], 'no new warning for what was already known');
+    });
+  });
+
+  test('a page out of order that is not full marks the order (one warning); a later fetch with it loses nothing', async () => {
+    const order: PageOrder = { unordered: false };
+    const late = [event(2, T0 + 5000), event(1, T0 + 9000)]; // listed by id: 5 s before 9 s
+    await withScriptedVco(sortingVco(late, byIdDesc), async (vco) => {
+      const fetched = await fetchAll(vco, { startMs: T0, endMs: T0 + 60_000, limit: 3, order });
+      assert.equal(fetched.keys.length, 2);
+      assert.equal(order.unordered, true);
+      assert.equal(fetched.stats.warnings.length, 1);
+      assert.match(fetched.stats.warnings[0] ?? '', /^enterprise 1: the VCO's pages are not sorted by eventTime in \[/);
+    });
+    const events = disorderPastThePage();
+    await withScriptedVco(sortingVco(events, byIdDesc), async (vco) => {
+      const fetched = await fetchAll(vco, { startMs: T0, endMs: T0 + 60_000, limit: 3, order });
+      assert.deepEqual(new Set(fetched.keys), new Set(events.map(eventKey)));
+      assert.deepEqual(fetched.stats.warnings, []);
+    });
+  });
+
+  test('pages in eventTime order leave the order unknown', async () => {
+    const order: PageOrder = { unordered: false };
+    await withScriptedVco(sortingVco(lateArrivals(), byTimeDesc), async (vco) => {
+      await fetchAll(vco, { startMs: T0, endMs: T0 + 600_000, limit: 10, order });
+      assert.equal(order.unordered, false);
     });
   });
 

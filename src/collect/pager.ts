@@ -10,8 +10,10 @@
  * split with filter.rules, by severity, then event name, then edge name; what cannot be split further
  * is reported as a warning, never retried forever.
  * That cursor is only sound if the VCO sorts and truncates by eventTime. Real pages are "mostly"
- * sorted (they may go by id or ingest time), so once a full page is seen out of eventTime order the
- * rest of the window is fetched by halving time ranges until pages are not full: correct in any order.
+ * sorted (they may go by id or ingest time), so once any page is seen out of eventTime order, every
+ * full page from then on is followed by halving its time range until pages are not full: correct in
+ * any order. What was seen is kept in a PageOrder that the caller shares between enterprises and saves
+ * between runs, so that only a VCO's first full pages ever rely on the cursor unchecked.
  */
 import { VcoApiError } from '../errors.js';
 import { type VcoEvent, isRecord } from '../event.js';
@@ -33,6 +35,12 @@ export interface FetchStats {
   warnings: string[];
 }
 
+/** What is known of a VCO's page order; shared by the fetches of a run and saved for later runs. */
+export interface PageOrder {
+  /** Set once a page was seen out of eventTime order: the eventTime cursor could skip events. */
+  unordered: boolean;
+}
+
 export interface FetchEventsOptions {
   enterpriseId?: number;
   startMs: number;
@@ -41,6 +49,8 @@ export interface FetchEventsOptions {
   signal?: AbortSignal;
   logger?: Logger;
   stats?: FetchStats;
+  /** Updated when a page is out of order; a fresh one (nothing known) when absent. */
+  order?: PageOrder;
 }
 
 export interface FilterRule {
@@ -66,8 +76,7 @@ interface Context {
   stats: FetchStats;
   /** Set once the VCO is seen ignoring filter.rules: splitting cannot help then. */
   rulesIgnored: boolean;
-  /** Set once a full page is seen out of eventTime order: the oldest-eventTime cursor could skip events then. */
-  unordered: boolean;
+  order: PageOrder;
 }
 
 interface Window {
@@ -94,7 +103,7 @@ export async function* fetchEventPages(client: VcoClient, opts: FetchEventsOptio
     logger: opts.logger ?? silentLogger,
     stats: opts.stats ?? createFetchStats(),
     rulesIgnored: false,
-    unordered: false,
+    order: opts.order ?? { unordered: false },
   };
   yield* drain(ctx, { startMs: Math.floor(opts.startMs), endMs: Math.floor(opts.endMs) }, [], 0);
 }
@@ -109,14 +118,18 @@ async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIn
   let endMs = window.endMs;
   while (endMs >= window.startMs) {
     const page = await fetchPage(ctx, { startMs: window.startMs, endMs }, rules);
+    const times = page.batch.timesMs.filter((t): t is number => t !== undefined);
+    if (!ctx.order.unordered && !isNewestFirst(times)) {
+      ctx.order.unordered = true;
+      warn(ctx, `the VCO's pages are not sorted by eventTime in ${describeWindow({ startMs: window.startMs, endMs })}: from now on a full page is followed by halving its time range, which costs more calls`);
+    }
     yield page.batch;
     if (!page.full || (rules.length > 0 && !honoursRules(ctx, page.batch.events, rules))) return;
-    const times = page.batch.timesMs.filter((t): t is number => t !== undefined);
     if (times.length === 0) {
       warn(ctx, `a full page of ${page.batch.count} events without eventTime in ${describeWindow({ startMs: window.startMs, endMs })}: cannot page further, older events of that window may be lost`);
       return;
     }
-    if (ctx.unordered || !isNewestFirst(times)) {
+    if (ctx.order.unordered) {
       yield* bisect(ctx, { startMs: window.startMs, endMs }, rules, fieldIndex, page);
       return;
     }
@@ -140,18 +153,15 @@ async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIn
 }
 
 /**
- * Fetch a window whose full page was out of eventTime order in two halves, each drained (and halved
- * again while full). A window within one second is split with filter.rules like a crowded second.
+ * Fetch a window whose page was full, from a VCO whose pages are not sorted by eventTime, in two
+ * halves, each drained (and halved again while full). A window within one second is split with
+ * filter.rules like a crowded second.
  */
 async function* bisect(ctx: Context, window: Window, rules: FilterRule[], fieldIndex: number, fullPage: Page): AsyncGenerator<EventBatch> {
   if (fullPage.batch.timesMs.some((t) => t !== undefined && t > window.endMs)) {
     // A VCO that ignores interval would keep every half full: halving down to single seconds would cost thousands of calls.
     warnAfterEnd(ctx, window);
     return;
-  }
-  if (!ctx.unordered) {
-    ctx.unordered = true;
-    warn(ctx, `the VCO's pages are not sorted by eventTime in ${describeWindow(window)}: fetching by halving time ranges instead, which costs more calls`);
   }
   const cutMs = halfSecondWithin(window);
   if (cutMs === undefined) {

@@ -36,6 +36,11 @@ export interface EnterpriseState {
    * are cut off again (see `recoverInterruptedCommit`), so a window is committed whole or not at all.
    */
   appendingFrom?: number | null;
+  /**
+   * Set once the VCO's pages were seen out of eventTime order (by any enterprise: it is the VCO's way): from then
+   * on a full page is followed by halving its time range, never by the eventTime cursor (see collect/pager.ts).
+   */
+  pagesUnordered?: true;
 }
 
 export function initialState(enterprise: Enterprise): EnterpriseState {
