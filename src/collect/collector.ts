@@ -90,7 +90,7 @@ export async function collectEnterprise(opts: CollectOptions & { enterprise: Ent
     let appendingFrom: number | null = null;
     const beginCommit = async (): Promise<void> => {
       appendingFrom = log.size;
-      await saveState(dir, { ...state, appendingFrom });
+      await saveState(dir, { ...state, appendingFrom, ...orderSeen() });
     };
     try {
       const { summary, checkpointMs } = await fetchAndAppend(opts, enterprise, window, { log, seen, spoolPath, logger, beginCommit, pageOrder });

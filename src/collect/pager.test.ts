@@ -361,6 +361,31 @@ describe('fetchEventPages against a VCO that does not sort by eventTime', () => 
     });
   });
 
+  test('disorder seen on a later page of a window: what the cursor passed over is fetched again by halving', async () => {
+    // Sorted by id, limit 4: the first page (10, 9, 8, 5 s) is in order, so the cursor asks for [T0, T0 + 5 s]
+    // next; that page (5, 2, 4 s) shows the disorder. Id 4 (7 s) was beyond the first page and before its end.
+    const events = [[2, 4], [3, 2], [4, 7], [5, 5], [6, 8], [7, 9], [8, 10]].map(([id, seconds]) => event(id!, T0 + seconds! * 1000));
+    const order: PageOrder = { unordered: false };
+    await withScriptedVco(sortingVco(events, byIdDesc), async (vco) => {
+      const fetched = await fetchAll(vco, { startMs: T0, endMs: T0 + 60_000, limit: 4, order });
+      assert.deepEqual(new Set(fetched.keys), new Set(events.map(eventKey)));
+      assert.equal(order.unordered, true);
+      assert.equal(fetched.stats.warnings.length, 1);
+    });
+  });
+
+  test('halving against a VCO that rounds interval bounds to whole seconds (halves end at x.500) gets every event', async () => {
+    const events = Array.from({ length: 20 }, (_, i) => event(i + 1, T0 + (i * 3 + 1) * 1000));
+    const toSecond = (ms: number): number => Math.round(ms / 1000) * 1000;
+    const vco = sortingVco(events, byTimeDesc);
+    const rounding = (request: number, body: EventsRequest) => vco(request, { ...body, interval: { start: toSecond(body.interval.start), end: toSecond(body.interval.end) } });
+    await withScriptedVco(rounding, async (client) => {
+      const fetched = await fetchAll(client, { startMs: T0, endMs: T0 + 120_000, limit: 3, order: { unordered: true } });
+      assert.deepEqual(new Set(fetched.keys), new Set(events.map(eventKey)));
+      assert.deepEqual(fetched.stats.warnings, []);
+    });
+  });
+
   test('pages in eventTime order leave the order unknown', async () => {
     const order: PageOrder = { unordered: false };
     await withScriptedVco(sortingVco(lateArrivals(), byTimeDesc), async (vco) => {

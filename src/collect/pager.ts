@@ -12,8 +12,9 @@
  * That cursor is only sound if the VCO sorts and truncates by eventTime. Real pages are "mostly"
  * sorted (they may go by id or ingest time), so once any page is seen out of eventTime order, every
  * full page from then on is followed by halving its time range until pages are not full: correct in
- * any order. What was seen is kept in a PageOrder that the caller shares between enterprises and saves
- * between runs, so that only a VCO's first full pages ever rely on the cursor unchecked.
+ * any order. What the cursor already passed over in that window is fetched again the same way. What
+ * was seen is kept in a PageOrder that the caller shares between enterprises and saves between runs,
+ * so that only a VCO's first full pages ever rely on the cursor unchecked.
  */
 import { VcoApiError } from '../errors.js';
 import { type VcoEvent, isRecord } from '../event.js';
@@ -116,6 +117,7 @@ function clampLimit(limit: number | undefined): number {
 /** Fetch a window by narrowing its end; overcrowded seconds are handed to splitSecond. */
 async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIndex: number): AsyncGenerator<EventBatch> {
   let endMs = window.endMs;
+  let movedByCursor = false; // the end was moved below window.endMs on trust in the eventTime order
   while (endMs >= window.startMs) {
     const page = await fetchPage(ctx, { startMs: window.startMs, endMs }, rules);
     const times = page.batch.timesMs.filter((t): t is number => t !== undefined);
@@ -124,6 +126,12 @@ async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIn
       warn(ctx, `the VCO's pages are not sorted by eventTime in ${describeWindow({ startMs: window.startMs, endMs })}: from now on a full page is followed by halving its time range, which costs more calls`);
     }
     yield page.batch;
+    if (movedByCursor && ctx.order.unordered) {
+      // The order the cursor trusted does not hold (seen here, or by another fetch of the run): what it passed
+      // over may hide events, so that range is fetched again, by halving.
+      movedByCursor = false;
+      yield* drain(ctx, { startMs: Math.max(window.startMs, endMs - 1), endMs: window.endMs }, rules, fieldIndex);
+    }
     if (!page.full || (rules.length > 0 && !honoursRules(ctx, page.batch.events, rules))) return;
     if (times.length === 0) {
       warn(ctx, `a full page of ${page.batch.count} events without eventTime in ${describeWindow({ startMs: window.startMs, endMs })}: cannot page further, older events of that window may be lost`);
@@ -137,6 +145,7 @@ async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIn
     const narrowedEndMs = oldestMs + 1;
     if (narrowedEndMs < endMs && times.some((t) => t > narrowedEndMs)) {
       endMs = narrowedEndMs;
+      movedByCursor = true;
       continue;
     }
     const secondMs = Math.floor(oldestMs / SECOND_MS) * SECOND_MS;
@@ -149,6 +158,7 @@ async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIn
     const crowded = { startMs: Math.max(window.startMs, secondMs - 1), endMs: Math.min(endMs, secondMs + SECOND_MS - 1) };
     yield* splitSecond(ctx, crowded, rules, fieldIndex, page);
     endMs = secondMs - 1;
+    movedByCursor = true;
   }
 }
 
@@ -158,8 +168,9 @@ async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIn
  * filter.rules like a crowded second.
  */
 async function* bisect(ctx: Context, window: Window, rules: FilterRule[], fieldIndex: number, fullPage: Page): AsyncGenerator<EventBatch> {
-  if (fullPage.batch.timesMs.some((t) => t !== undefined && t > window.endMs)) {
-    // A VCO that ignores interval would keep every half full: halving down to single seconds would cost thousands of calls.
+  // A VCO that ignores interval would keep every half full: halving down to single seconds would cost thousands of
+  // calls. Up to a second past the end is allowed: the halves end at x.500, which a VCO may round to whole seconds.
+  if (fullPage.batch.timesMs.some((t) => t !== undefined && t >= window.endMs + SECOND_MS)) {
     warnAfterEnd(ctx, window);
     return;
   }
