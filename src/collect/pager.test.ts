@@ -238,10 +238,19 @@ describe('fetchEventPages request parameters', () => {
       await withScriptedVco(() => late, async (vco, requests) => {
         const fetched = await fetchAll(vco, { startMs: 0, endMs: 5_000, limit: 2 });
         assert.equal(requests.length, 1);
-        assert.match(fetched.stats.warnings.join('\n'), /returned events after the requested end/);
+        assert.match(fetched.stats.warnings.join('\n'), /returned events outside the requested interval \[/);
       });
     });
   }
+
+  test('a VCO that ignores interval, all of whose events are older than the window, is not halved (the order known unreliable)', async () => {
+    const old = { metaData: { limit: 2, more: true }, data: [{ id: 2, eventTime: '1970-01-01T00:00:03.000Z' }, { id: 1, eventTime: '1970-01-01T00:00:02.000Z' }] };
+    await withScriptedVco(() => old, async (vco, requests) => {
+      const fetched = await fetchAll(vco, { startMs: 60_000, endMs: 120_000, limit: 2, order: { unordered: true } });
+      assert.equal(requests.length, 1);
+      assert.match(fetched.stats.warnings.join('\n'), /returned events outside the requested interval \[/);
+    });
+  });
 
   test('a crowded second is split from 1 ms before it, so a VCO with an exclusive interval.start still returns it', async () => {
     const crowded = Array.from({ length: 3 }, (_, i) => ({ id: 10 - i, eventTime: '1970-01-01T00:00:05.000Z', severity: 'INFO' }));
@@ -371,6 +380,22 @@ describe('fetchEventPages against a VCO that does not sort by eventTime', () => 
       assert.deepEqual(new Set(fetched.keys), new Set(events.map(eventKey)));
       assert.equal(order.unordered, true);
       assert.equal(fetched.stats.warnings.length, 1);
+    });
+  });
+
+  test("the mark set while a crowded second at the window's start is split: the window is fetched again by halving", async () => {
+    // Sorted by id, limit 3: the first page is three events of the crowded second T0, so the cursor splits that
+    // second and ends there. Id 5 (T0 + 30 s) was beyond the first page.
+    const events = [...[10, 9, 8, 7].map((id, i) => event(id, T0, i < 2 ? 'INFO' : 'ERROR')), event(5, T0 + 30_000)];
+    const order: PageOrder = { unordered: false };
+    await withScriptedVco(sortingVco(events, byIdDesc), async (vco, requests) => {
+      const keys = new Set<string>();
+      for await (const page of fetchEventPages(vco, { enterpriseId: 1, startMs: T0, endMs: T0 + 60_000, limit: 3, order })) {
+        for (const e of page.events) keys.add(eventKey(e));
+        // As another enterprise's fetch would: the mark is set while this one splits its crowded second.
+        if (requests.some((r) => r.body.filter?.rules !== undefined)) order.unordered = true;
+      }
+      assert.deepEqual(keys, new Set(events.map(eventKey)));
     });
   });
 

@@ -114,10 +114,23 @@ function clampLimit(limit: number | undefined): number {
   return Math.min(MAX_PAGE_LIMIT, Math.max(1, Math.floor(limit)));
 }
 
-/** Fetch a window by narrowing its end; overcrowded seconds are handed to splitSecond. */
+/** Fetch a window: by the eventTime cursor while the order holds, by halving its full pages once it does not. */
 async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIndex: number): AsyncGenerator<EventBatch> {
+  const movedEndMs = yield* narrow(ctx, window, rules, fieldIndex);
+  if (movedEndMs !== undefined && ctx.order.unordered) {
+    // The order the cursor trusted does not hold (seen in this window, or by another fetch of the run): the range
+    // it passed over may hide events, so it is fetched again, now by halving.
+    yield* drain(ctx, { startMs: Math.max(window.startMs, movedEndMs - 1), endMs: window.endMs }, rules, fieldIndex);
+  }
+}
+
+/**
+ * Fetch a window by narrowing its end; overcrowded seconds are handed to splitSecond, and full pages to bisect
+ * once the order is known not to hold. Returns the lowest end the cursor moved to (undefined: it never moved).
+ */
+async function* narrow(ctx: Context, window: Window, rules: FilterRule[], fieldIndex: number): AsyncGenerator<EventBatch, number | undefined> {
   let endMs = window.endMs;
-  let movedByCursor = false; // the end was moved below window.endMs on trust in the eventTime order
+  let movedEndMs: number | undefined;
   while (endMs >= window.startMs) {
     const page = await fetchPage(ctx, { startMs: window.startMs, endMs }, rules);
     const times = page.batch.timesMs.filter((t): t is number => t !== undefined);
@@ -126,40 +139,33 @@ async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIn
       warn(ctx, `the VCO's pages are not sorted by eventTime in ${describeWindow({ startMs: window.startMs, endMs })}: from now on a full page is followed by halving its time range, which costs more calls`);
     }
     yield page.batch;
-    if (movedByCursor && ctx.order.unordered) {
-      // The order the cursor trusted does not hold (seen here, or by another fetch of the run): what it passed
-      // over may hide events, so that range is fetched again, by halving.
-      movedByCursor = false;
-      yield* drain(ctx, { startMs: Math.max(window.startMs, endMs - 1), endMs: window.endMs }, rules, fieldIndex);
-    }
-    if (!page.full || (rules.length > 0 && !honoursRules(ctx, page.batch.events, rules))) return;
+    if (!page.full || (rules.length > 0 && !honoursRules(ctx, page.batch.events, rules))) return movedEndMs;
     if (times.length === 0) {
       warn(ctx, `a full page of ${page.batch.count} events without eventTime in ${describeWindow({ startMs: window.startMs, endMs })}: cannot page further, older events of that window may be lost`);
-      return;
+      return movedEndMs;
     }
     if (ctx.order.unordered) {
       yield* bisect(ctx, { startMs: window.startMs, endMs }, rules, fieldIndex, page);
-      return;
+      return movedEndMs;
     }
     const oldestMs = Math.min(...times);
     const narrowedEndMs = oldestMs + 1;
     if (narrowedEndMs < endMs && times.some((t) => t > narrowedEndMs)) {
-      endMs = narrowedEndMs;
-      movedByCursor = true;
+      endMs = movedEndMs = narrowedEndMs;
       continue;
     }
     const secondMs = Math.floor(oldestMs / SECOND_MS) * SECOND_MS;
     if (secondMs - 1 >= endMs) {
       // The VCO returned events later than the end we asked for: going on would repeat this request forever.
-      warnAfterEnd(ctx, { startMs: window.startMs, endMs });
-      return;
+      warnOutsideInterval(ctx, { startMs: window.startMs, endMs });
+      return movedEndMs;
     }
     // Starting 1 ms early keeps the crowded second even if the VCO treats interval.start as exclusive.
     const crowded = { startMs: Math.max(window.startMs, secondMs - 1), endMs: Math.min(endMs, secondMs + SECOND_MS - 1) };
     yield* splitSecond(ctx, crowded, rules, fieldIndex, page);
-    endMs = secondMs - 1;
-    movedByCursor = true;
+    endMs = movedEndMs = secondMs - 1;
   }
+  return movedEndMs;
 }
 
 /**
@@ -169,9 +175,9 @@ async function* drain(ctx: Context, window: Window, rules: FilterRule[], fieldIn
  */
 async function* bisect(ctx: Context, window: Window, rules: FilterRule[], fieldIndex: number, fullPage: Page): AsyncGenerator<EventBatch> {
   // A VCO that ignores interval would keep every half full: halving down to single seconds would cost thousands of
-  // calls. Up to a second past the end is allowed: the halves end at x.500, which a VCO may round to whole seconds.
-  if (fullPage.batch.timesMs.some((t) => t !== undefined && t >= window.endMs + SECOND_MS)) {
-    warnAfterEnd(ctx, window);
+  // calls. Up to a second beyond either bound is allowed: the halves are cut at x.500, which a VCO may round.
+  if (fullPage.batch.timesMs.some((t) => t !== undefined && (t >= window.endMs + SECOND_MS || t <= window.startMs - SECOND_MS))) {
+    warnOutsideInterval(ctx, window);
     return;
   }
   const cutMs = halfSecondWithin(window);
@@ -197,8 +203,8 @@ function halfSecondWithin(window: Window): number | undefined {
   return Math.min(highest, Math.max(lowest, toCut((window.startMs + window.endMs) / 2, Math.round)));
 }
 
-function warnAfterEnd(ctx: Context, window: Window): void {
-  warn(ctx, `the VCO returned events after the requested end in ${describeWindow(window)}: cannot page further, older events of that window may be lost`);
+function warnOutsideInterval(ctx: Context, window: Window): void {
+  warn(ctx, `the VCO returned events outside the requested interval ${describeWindow(window)}: cannot page further, older events of that window may be lost`);
 }
 
 function isNewestFirst(times: number[]): boolean {
