@@ -219,15 +219,20 @@ describe('collect against the simulator', () => {
       };
       const client = new VcoClient({ baseUrl: ${JSON.stringify(sim.url)}, auth: { kind: 'token', token: ${JSON.stringify(OPERATOR_TOKEN)} } });
       await collectEnterprise({ client, dataDir: ${JSON.stringify(dataDir)}, sinceMs: ${T0 - 24 * HOUR}, lookbackMs: ${15 * MIN},
-        nowMs: ${T0}, enterprise: ${JSON.stringify(enterprise(sim, 1))} });`;
+        nowMs: ${T0}, enterprise: ${JSON.stringify(enterprise(sim, 1))}, pageOrder: { unordered: true } });`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
     const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
     assert.equal(signal, 'SIGKILL', `the collector was killed mid-run (exit code ${code})`);
     const logPath = join(dataDir, 'ACME-Co-', 'events.json');
     assert.ok((await stat(logPath)).size > 0, 'after it had appended to the log');
+    const statePath = join(dataDir, 'ACME-Co-', 'state.json');
+    const killed = JSON.parse(await readFile(statePath, 'utf8')) as { appendingFrom: unknown; pagesUnordered?: unknown };
+    assert.equal(typeof killed.appendingFrom, 'number', 'state.json as saved when the append began');
+    assert.equal(killed.pagesUnordered, true, "the mark on the VCO's page order is saved with it");
     const run = await collectEnterprise({ ...options, enterprise: enterprise(sim, 1), nowMs: T0 });
     await assertLogMatches(join(dataDir, 'ACME-Co-'), sim.allEvents(1));
     assert.equal(run.windowStart, new Date(T0 - 24 * HOUR).toISOString(), 'the killed run did not move the checkpoint');
+    assert.equal((JSON.parse(await readFile(statePath, 'utf8')) as { pagesUnordered?: unknown }).pagesUnordered, true, 'and kept by the recovery');
   });
 
   test('hostile enterprise names stay inside DATA_DIR and never share a log', async () => {
