@@ -6,9 +6,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { VcoEvent } from '../src/event.js';
+import type { Socket } from 'node:net';
 import { makeDestination } from '../src/ship/destination.js';
 import { forwardEnterprise, pendingEvents } from '../src/ship/forwarder.js';
 import { ConnectionLostError } from '../src/ship/sender.js';
+import { StreamSender, streamSenderOptions } from '../src/ship/stream-sender.js';
+import { tcpConnector } from '../src/ship/tcp.js';
 import { createSender } from '../src/ship/transports.js';
 import { loadPosition } from '../src/store/positions.js';
 import { startStreamReceiver } from './support/receivers.js';
@@ -83,6 +86,39 @@ describe('a SIEM that stops reading', () => {
       assert.equal(await pendingEvents(dir, 'stalled'), 0);
     } finally {
       await working.close();
+    }
+  });
+
+  test('cancelling a send that waits for the SIEM, or the close that waits for its FIN, drops the connection at once', { timeout: 20_000 }, async () => {
+    const receiver = await startStreamReceiver({ framing: 'lf', paused: true }); // takes nothing, answers nothing
+    try {
+      const dest = destination(receiver.port, 20_000);
+      const sockets: Socket[] = [];
+      const connect = tcpConnector(dest);
+      // Each sender's run is cancelled 200 ms after its connection is up.
+      const sender = (cancel: AbortController): StreamSender =>
+        new StreamSender({
+          ...streamSenderOptions(dest),
+          connect: async (signal) => {
+            const socket = await connect(signal);
+            sockets.push(socket);
+            setTimeout(() => cancel.abort(new Error('SIGTERM')), 200);
+            return socket;
+          },
+        });
+
+      // More than the loopback socket buffers hold: the write waits for the SIEM to read.
+      const writeCancel = new AbortController();
+      await assert.rejects(sender(writeCancel).send(Buffer.alloc(64 << 20, 0x61), writeCancel.signal), { name: 'CancelledError' });
+      assert.equal(sockets[0]!.destroyed, true, 'the waiting write dropped its connection');
+
+      const closeCancel = new AbortController();
+      const closing = sender(closeCancel);
+      await closing.send(Buffer.from('one frame\n'));
+      await assert.rejects(closing.close(closeCancel.signal), { name: 'CancelledError' });
+      assert.equal(sockets[1]!.destroyed, true, 'the unanswered close dropped its connection');
+    } finally {
+      await receiver.close();
     }
   });
 });

@@ -79,33 +79,22 @@ export class StreamSender implements Sender {
     const socket = this.socket;
     if (socket === undefined) return;
     this.socket = undefined; // from here on its 'end' and 'close' are expected, not a loss
-    await new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const finish = (error?: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (error) reject(error);
-        else resolve();
-      };
-      const timer = setTimeout(() => {
-        // No FIN back: we cannot know the SIEM read what we sent, so none of it counts as delivered.
+    await this.waitOnce(signal, {
+      // No FIN back: we cannot know the SIEM read what we sent, so none of it counts as delivered.
+      timedOut: () => {
         socket.destroy();
         this.stats.connectionsLost++;
-        finish(this.timeoutError(`did not confirm the data within ${seconds(this.options.writeTimeoutMs)}`));
-      }, this.options.writeTimeoutMs);
+        return this.timeoutError(`did not confirm the data within ${seconds(this.options.writeTimeoutMs)}`);
+      },
       // Cancelled: drop the connection at once; nothing it carried counts as delivered.
-      const onAbort = (): void => {
-        finish(cancelled(signal, this.options.address));
-        socket.destroy();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      socket.once('error', (error) => finish(this.lostError(error)));
-      socket.once('close', (hadError) => {
-        if (!hadError) finish();
-      });
-      socket.end();
+      cancel: () => socket.destroy(),
+      start: (finish) => {
+        socket.once('error', (error) => finish(this.lostError(error)));
+        socket.once('close', (hadError) => {
+          if (!hadError) finish();
+        });
+        socket.end();
+      },
     });
   }
 
@@ -204,50 +193,74 @@ export class StreamSender implements Sender {
    * that takes nothing for writeTimeoutMs (zero window) loses the connection: the caller re-sends or gives up.
    */
   private write(socket: Socket, chunk: Buffer, signal: AbortSignal | undefined): Promise<void> {
+    // Reported right here, so not again by the next send: when the write saw the loss first, the socket is
+    // taken out of use now, or its 'error' and 'close' would make adopt() record the same loss once more.
+    const takeLoss = (fallback: Error): ConnectionLostError => {
+      const cause = this.lost ?? fallback;
+      this.lost = undefined;
+      this.drop(socket);
+      return this.lostError(cause);
+    };
+    return this.waitOnce(signal, {
+      timedOut: () => {
+        this.drop(socket); // our doing: not a loss for adopt() to report
+        return this.timeoutError(`stopped reading for ${seconds(this.options.writeTimeoutMs)}`);
+      },
+      cancel: () => this.destroy(),
+      start: (finish) => {
+        let written = false;
+        let drained = true;
+        const onClose = (): void => finish(takeLoss(new Error('the connection was closed')));
+        const onDrain = (): void => {
+          drained = true;
+          if (written) finish();
+        };
+        socket.on('drain', onDrain);
+        socket.once('close', onClose);
+        drained = socket.write(chunk, (error) => {
+          if (error) return finish(takeLoss(error));
+          written = true;
+          if (drained) finish();
+        });
+        this.stats.maxQueuedBytes = Math.max(this.stats.maxQueuedBytes, socket.writableLength);
+        return () => {
+          socket.off('drain', onDrain);
+          socket.off('close', onClose);
+        };
+      },
+    });
+  }
+
+  /**
+   * One wait on the connection (a write, or the confirming close), settled once. `start` begins it and calls
+   * `finish` when it is done, with an error when it failed; it may return a cleanup for its listeners. Not done
+   * within writeTimeoutMs: settled with `timedOut()`, which drops the connection. `signal` aborted: `cancel()`,
+   * then CancelledError.
+   */
+  private waitOnce(
+    signal: AbortSignal | undefined,
+    how: { timedOut: () => Error; cancel: () => void; start: (finish: (error?: Error) => void) => (() => void) | void },
+  ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      let written = false;
-      let drained = true;
       let settled = false;
+      let cleanup: (() => void) | void;
       const finish = (error?: Error): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        socket.off('drain', onDrain);
-        socket.off('close', onClose);
         signal?.removeEventListener('abort', onAbort);
+        cleanup?.();
         if (error) reject(error);
         else resolve();
       };
-      // Reported right here, so not again by the next send: when the write saw the loss first, the socket is
-      // taken out of use now, or its 'error' and 'close' would make adopt() record the same loss once more.
-      const takeLoss = (fallback: Error): ConnectionLostError => {
-        const cause = this.lost ?? fallback;
-        this.lost = undefined;
-        this.drop(socket);
-        return this.lostError(cause);
-      };
-      const onClose = (): void => finish(takeLoss(new Error('the connection was closed')));
-      const onDrain = (): void => {
-        drained = true;
-        if (written) finish();
-      };
+      const timer = setTimeout(() => finish(how.timedOut()), this.options.writeTimeoutMs);
       const onAbort = (): void => {
-        this.destroy();
+        how.cancel();
         finish(cancelled(signal, this.options.address));
       };
-      const timer = setTimeout(() => {
-        this.drop(socket); // our doing: not a loss for adopt() to report
-        finish(this.timeoutError(`stopped reading for ${seconds(this.options.writeTimeoutMs)}`));
-      }, this.options.writeTimeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
-      socket.on('drain', onDrain);
-      socket.once('close', onClose);
-      drained = socket.write(chunk, (error) => {
-        if (error) return finish(takeLoss(error));
-        written = true;
-        if (drained) finish();
-      });
-      this.stats.maxQueuedBytes = Math.max(this.stats.maxQueuedBytes, socket.writableLength);
+      cleanup = how.start(finish);
+      if (settled) cleanup?.(); // finished within start: its listeners were not known to finish yet
     });
   }
 }

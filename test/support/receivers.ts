@@ -180,7 +180,7 @@ export async function unusedPort(): Promise<number> {
 function bindsFree(socket: net.Server | dgram.Socket, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const done = (free: boolean) => socket.close(() => resolve(free));
-    socket.once('error', () => resolve(false));
+    socket.once('error', () => done(false));
     if (socket instanceof net.Server) socket.listen(port, '127.0.0.1', () => done(true));
     else socket.bind(port, '127.0.0.1', () => done(true));
   });
